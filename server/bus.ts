@@ -1,0 +1,88 @@
+/**
+ * Bus: publish/subscribe of small JSON events between server modules (and, with Redis,
+ * between processes). In-process EventEmitter on the embedded default; Redis pub/sub when
+ * REDIS_URL is set. Delivery is at-most-once: durable work goes through the database.
+ */
+import { EventEmitter } from 'node:events';
+import { Redis } from 'ioredis';
+
+export interface BlocksChangedEvent {
+  type: 'blocks.changed';
+  tenantId: string;
+  documentId: string;
+  changed: string[];
+  deleted: string[];
+}
+
+export type BusEvent = BlocksChangedEvent;
+
+export interface Bus {
+  readonly kind: 'redis' | 'in-process';
+  publish(event: BusEvent): Promise<void>;
+  subscribe(handler: (event: BusEvent) => void): () => void;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CHANNEL = 'kos:events';
+
+export function inProcessBus(): Bus {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    kind: 'in-process',
+    async publish(event) {
+      emitter.emit(CHANNEL, event);
+    },
+    subscribe(handler) {
+      emitter.on(CHANNEL, handler);
+      return () => emitter.off(CHANNEL, handler);
+    },
+    async ping() {},
+    async close() {
+      emitter.removeAllListeners();
+    },
+  };
+}
+
+export async function redisBus(url: string): Promise<Bus> {
+  const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false } as const;
+  const pub = new Redis(url, options);
+  const sub = new Redis(url, options);
+  // Errors surface through ping() and the health endpoint; ioredis reconnects by itself.
+  pub.on('error', () => {});
+  sub.on('error', () => {});
+  await Promise.all([pub.connect(), sub.connect()]);
+  const local = new EventEmitter();
+  local.setMaxListeners(0);
+  await sub.subscribe(CHANNEL);
+  sub.on('message', (_channel: string, message: string) => {
+    try {
+      local.emit(CHANNEL, JSON.parse(message));
+    } catch {
+      // A foreign or corrupt message on our channel is ignored.
+    }
+  });
+  return {
+    kind: 'redis',
+    async publish(event) {
+      await pub.publish(CHANNEL, JSON.stringify(event));
+    },
+    subscribe(handler) {
+      local.on(CHANNEL, handler);
+      return () => local.off(CHANNEL, handler);
+    },
+    async ping() {
+      await pub.ping();
+    },
+    async close() {
+      local.removeAllListeners();
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}
+
+export function openBus(env: { REDIS_URL?: string } = { REDIS_URL: process.env.REDIS_URL }): Promise<Bus> {
+  return env.REDIS_URL ? redisBus(env.REDIS_URL) : Promise.resolve(inProcessBus());
+}

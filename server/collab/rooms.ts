@@ -1,0 +1,172 @@
+/**
+ * Rooms: one live Y.Doc per open document, shared by every connection to it.
+ *
+ * A room loads from the update log, persists every update it applies (whatever the origin:
+ * a client's SyncStep2 or Update, or the projection's id repairs), feeds the blocks projection,
+ * and is unloaded when its last connection leaves — after the log is drained and the
+ * projection has caught up. Long logs are compacted on unload.
+ */
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { WebSocket } from 'ws';
+import type { Database } from '../db/client';
+import type { Bus } from '../bus';
+import type { Logger } from '../log';
+import { UpdateLog } from '../persistence/updateLog';
+import { BlockProjection, type ProjectionOptions } from '../projection/blockProjection';
+import { awarenessMessage, updateMessage } from './protocol';
+
+const LOAD_ORIGIN = Symbol('load');
+
+export interface Connection {
+  socket: WebSocket;
+  userId: string | null;
+  /** Awareness client ids this connection controls, removed when it closes. */
+  awarenessIds: Set<number>;
+}
+
+export class Room {
+  readonly doc = new Y.Doc();
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly connections = new Set<Connection>();
+  readonly projection: BlockProjection;
+  appendedSinceLoad = 0;
+  closed = false;
+
+  constructor(
+    readonly tenantId: string,
+    readonly documentId: string,
+    deps: Pick<RoomRegistryDeps, 'db' | 'bus' | 'log' | 'projection'>,
+  ) {
+    this.projection = new BlockProjection(deps.db, deps.bus, this, deps.log.child({ documentId }), deps.projection);
+    // The server holds no cursor of its own.
+    this.awareness.setLocalState(null);
+  }
+
+  broadcast(message: Uint8Array, except?: Connection): void {
+    for (const connection of this.connections) {
+      if (connection !== except) send(connection.socket, message);
+    }
+  }
+}
+
+function isConnection(origin: unknown): origin is Connection {
+  return typeof origin === 'object' && origin !== null && 'socket' in origin && 'awarenessIds' in origin;
+}
+
+export function send(socket: WebSocket, message: Uint8Array): void {
+  if (socket.readyState !== socket.OPEN) return;
+  socket.send(message, (error) => {
+    if (error) socket.terminate();
+  });
+}
+
+export interface RoomRegistryDeps {
+  db: Database;
+  bus: Bus;
+  log: Logger;
+  updateLog: UpdateLog;
+  projection?: ProjectionOptions;
+  /** Compact a document's log on unload once it holds this many rows. */
+  compactAfter?: number;
+}
+
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Promise<Room>>();
+
+  constructor(private readonly deps: RoomRegistryDeps) {}
+
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  /** The live room of a document, loading it if needed; never a room that is unloading. */
+  async join(tenantId: string, documentId: string, connection: Connection): Promise<Room> {
+    for (;;) {
+      const room = await this.open(tenantId, documentId);
+      if (room.closed) continue;
+      room.connections.add(connection);
+      return room;
+    }
+  }
+
+  open(tenantId: string, documentId: string): Promise<Room> {
+    let room = this.rooms.get(documentId);
+    if (!room) {
+      room = this.load(tenantId, documentId);
+      this.rooms.set(documentId, room);
+      room.catch(() => this.rooms.delete(documentId));
+    }
+    return room;
+  }
+
+  private async load(tenantId: string, documentId: string): Promise<Room> {
+    const { updateLog } = this.deps;
+    const room = new Room(tenantId, documentId, this.deps);
+    const { state, logLength } = await updateLog.load(documentId);
+    Y.applyUpdate(room.doc, state, LOAD_ORIGIN);
+    room.appendedSinceLoad = logLength;
+
+    room.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === LOAD_ORIGIN) return;
+      room.broadcast(updateMessage(update), isConnection(origin) ? origin : undefined);
+      room.appendedSinceLoad += 1;
+      void updateLog.append(tenantId, documentId, update);
+      room.projection.schedule();
+    });
+
+    room.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
+      const changed = [...added, ...updated, ...removed];
+      if (isConnection(origin)) {
+        for (const id of added) origin.awarenessIds.add(id);
+        for (const id of removed) origin.awarenessIds.delete(id);
+      }
+      room.broadcast(awarenessMessage(room.awareness, changed));
+    });
+
+    // Rows may lag the log after a crash between commit and projection: catch up now.
+    room.projection.schedule();
+    return room;
+  }
+
+  /** Called when a connection leaves; unloads the room if it was the last. */
+  async leave(room: Room, connection: Connection): Promise<void> {
+    room.connections.delete(connection);
+    awarenessProtocol.removeAwarenessStates(room.awareness, [...connection.awarenessIds], null);
+    if (room.connections.size > 0) return;
+    await this.unload(room);
+  }
+
+  private async unload(room: Room): Promise<void> {
+    const { updateLog, log } = this.deps;
+    await updateLog.drain();
+    await room.projection.flush();
+    await updateLog.drain(); // id repairs made by the last projection run
+    if (room.connections.size > 0) return; // someone joined meanwhile
+    if (room.closed) return;
+    room.closed = true;
+    this.rooms.delete(room.documentId);
+    room.projection.dispose();
+    room.awareness.destroy();
+    room.doc.destroy();
+    if (room.appendedSinceLoad >= (this.deps.compactAfter ?? 200)) {
+      await updateLog
+        .compact(room.documentId)
+        .catch((error: unknown) => log.warn({ err: error, documentId: room.documentId }, 'compaction failed'));
+    }
+  }
+
+  /** Flushes every room (for shutdown and tests). */
+  async flushAll(): Promise<void> {
+    const rooms = await Promise.all([...this.rooms.values()].map((room) => room.catch(() => null)));
+    await this.deps.updateLog.drain();
+    for (const room of rooms) if (room) await room.projection.flush();
+    await this.deps.updateLog.drain();
+  }
+}
+
+interface AwarenessChange {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}

@@ -1,0 +1,161 @@
+/**
+ * The collaboration server: y-websocket protocol over `ws`, one room per document at
+ * `${COLLAB_PATH}/<documentId>`. Bad input closes only the offending connection:
+ *   4404 unknown or foreign document, 4400 unreadable message, 1009 frame over maxPayload,
+ *   4401 no identity, 4500 unexpected server error.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import { CLOSE_REASONS, COLLAB_PATH, CloseCode } from '../../lib/collab/closeCodes';
+import type { Database } from '../db/client';
+import { DocumentRepository } from '../db/repos/documents';
+import type { Logger } from '../log';
+import { MalformedMessage, awarenessMessage, readMessage, syncStep1, syncStep2, type Incoming } from './protocol';
+import { RoomRegistry, send, type Connection, type Room } from './rooms';
+
+export interface Identity {
+  userId: string;
+  tenantId: string;
+}
+
+export interface CollabServerDeps {
+  db: Database;
+  log: Logger;
+  rooms: RoomRegistry;
+  /** Who is connecting; null refuses with 4401. */
+  identify: (req: IncomingMessage) => Promise<Identity | null>;
+  maxPayload?: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PING_INTERVAL_MS = 30_000;
+
+export class CollabServer {
+  private readonly wss: WebSocketServer;
+  private readonly pinger: NodeJS.Timeout;
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+
+  constructor(private readonly deps: CollabServerDeps) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxPayload ?? 8 * 1024 * 1024 });
+    this.pinger = setInterval(() => this.pingAll(), PING_INTERVAL_MS);
+    this.pinger.unref();
+  }
+
+  /** True if this upgrade request is for the collaboration server. */
+  static handles(req: IncomingMessage): boolean {
+    return (req.url ?? '').startsWith(`${COLLAB_PATH}/`);
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      void this.accept(ws, req);
+    });
+  }
+
+  get connectionCount(): number {
+    return this.wss.clients.size;
+  }
+
+  private async accept(ws: WebSocket, req: IncomingMessage): Promise<void> {
+    const { log, rooms, db } = this.deps;
+    this.alive.set(ws, true);
+    ws.on('pong', () => this.alive.set(ws, true));
+    // Buffer messages that arrive while the room loads; they are handled in order afterwards.
+    const early: Array<[RawData, boolean]> = [];
+    let handler: ((data: RawData, isBinary: boolean) => void) | null = null;
+    ws.on('message', (data, isBinary) => (handler ? handler(data, isBinary) : early.push([data, isBinary])));
+    ws.on('error', (error) => log.debug({ err: error }, 'websocket error'));
+
+    const documentId = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname.slice(COLLAB_PATH.length + 1));
+    try {
+      const identity = await this.deps.identify(req);
+      if (!identity) return close(ws, CloseCode.Unauthorized);
+      const tenantOfDocument = UUID.test(documentId) ? await DocumentRepository.findTenantOf(db, documentId) : null;
+      // A document of another tenant is reported exactly like a missing one.
+      if (tenantOfDocument === null || tenantOfDocument !== identity.tenantId) return close(ws, CloseCode.DocumentNotFound);
+      if (ws.readyState !== ws.OPEN) return;
+
+      const connection: Connection = { socket: ws, userId: identity.userId, awarenessIds: new Set() };
+      const room = await rooms.join(identity.tenantId, documentId, connection);
+      ws.on('close', () => void rooms.leave(room, connection).catch((error: unknown) => log.error({ err: error }, 'room unload failed')));
+      if (ws.readyState !== ws.OPEN) return void rooms.leave(room, connection);
+
+      handler = (data, isBinary) => this.onMessage(room, connection, data, isBinary);
+      send(ws, syncStep1(room.doc));
+      const states = [...room.awareness.getStates().keys()];
+      if (states.length > 0) send(ws, awarenessMessage(room.awareness, states));
+      for (const [data, isBinary] of early.splice(0)) handler(data, isBinary);
+    } catch (error) {
+      log.error({ err: error, documentId }, 'could not open collaboration room');
+      close(ws, CloseCode.ServerError);
+    }
+  }
+
+  private onMessage(room: Room, connection: Connection, data: RawData, isBinary: boolean): void {
+    const ws = connection.socket;
+    let message: Incoming;
+    try {
+      if (!isBinary) throw new MalformedMessage('expected a binary message');
+      message = readMessage(toBytes(data));
+    } catch (error) {
+      this.deps.log.info({ documentId: room.documentId, reason: String(error) }, 'closing connection: malformed message');
+      return close(ws, CloseCode.MalformedMessage);
+    }
+    try {
+      switch (message.type) {
+        case 'sync-step-1':
+          send(ws, syncStep2(room.doc, message.stateVector));
+          break;
+        case 'update':
+          Y.applyUpdate(room.doc, message.update, connection);
+          break;
+        case 'awareness':
+          awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, connection);
+          break;
+        case 'query-awareness':
+          send(ws, awarenessMessage(room.awareness, [...room.awareness.getStates().keys()]));
+          break;
+      }
+    } catch (error) {
+      this.deps.log.warn({ err: error, documentId: room.documentId }, 'closing connection: message could not be applied');
+      close(ws, CloseCode.MalformedMessage);
+    }
+  }
+
+  private pingAll(): void {
+    for (const ws of this.wss.clients) {
+      if (this.alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.set(ws, false);
+      ws.ping();
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.pinger);
+    for (const ws of this.wss.clients) close(ws, CloseCode.ShuttingDown);
+    await this.deps.rooms.flushAll();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}
+
+function close(ws: WebSocket, code: number): void {
+  if (ws.readyState === ws.CLOSED || ws.readyState === ws.CLOSING) return;
+  ws.close(code, reasonFor(code));
+}
+
+/** A close reason must fit in 123 bytes. */
+function reasonFor(code: number): string {
+  return (CLOSE_REASONS[code] ?? 'closed').slice(0, 120);
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

@@ -1,0 +1,49 @@
+/** One status per store (seed 004: a health endpoint reports every store). */
+import neo4j, { type Driver } from 'neo4j-driver';
+import type { Database } from './db/client';
+import type { Bus } from './bus';
+
+export interface StoreStatus {
+  store: 'database' | 'cache' | 'graph';
+  kind: string;
+  status: 'ok' | 'down';
+  latencyMs?: number;
+  error?: string;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  stores: StoreStatus[];
+}
+
+async function probe(store: StoreStatus['store'], kind: string, check: () => Promise<unknown>): Promise<StoreStatus> {
+  const started = performance.now();
+  try {
+    await withTimeout(check(), 2000);
+    return { store, kind, status: 'ok', latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+  } catch (error) {
+    return { store, kind, status: 'down', error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+export function openNeo4j(uri: string, user: string, password: string): Driver {
+  return neo4j.driver(uri, neo4j.auth.basic(user, password), { connectionTimeout: 2000, maxConnectionPoolSize: 20 });
+}
+
+export async function checkHealth(db: Database, bus: Bus, neo4jDriver: Driver | null): Promise<HealthReport> {
+  const stores = await Promise.all([
+    probe('database', db.kind === 'postgres' ? 'postgresql' : 'pglite', () => db.query('SELECT 1')),
+    probe('cache', bus.kind === 'redis' ? 'redis' : 'in-process', () => bus.ping()),
+    neo4jDriver
+      ? probe('graph', 'neo4j', () => neo4jDriver.verifyConnectivity())
+      : probe('graph', 'postgres-graph', () => db.query('SELECT 1')),
+  ]);
+  return { status: stores.every((s) => s.status === 'ok') ? 'ok' : 'degraded', stores };
+}

@@ -1,0 +1,86 @@
+/**
+ * The process entry point. `--role=all` (default: `npm run dev` / `npm start`) serves Next and the
+ * collaboration server on one port from one process, which is what PGlite needs (it admits one
+ * process). `--role=collab` serves only the collaboration websocket and /api/health, for
+ * production deployments that run it apart from Next (both then need DATABASE_URL).
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startServices } from './services';
+import { CollabServer } from './collab/server';
+import { log } from './log';
+
+const { values } = parseArgs({
+  options: { role: { type: 'string', default: 'all' }, port: { type: 'string' }, host: { type: 'string' } },
+});
+const role = values.role;
+if (role !== 'all' && role !== 'collab') {
+  log.fatal({ role }, '--role must be all or collab');
+  process.exit(2);
+}
+
+const services = await startServices();
+const { config } = services;
+const collab = new CollabServer({
+  db: services.db,
+  log,
+  rooms: services.rooms,
+  maxPayload: config.COLLAB_MAX_MESSAGE_BYTES,
+  // Accounts arrive with issue 6; until then every connection is the local user.
+  identify: async () => ({ userId: services.local.user.id, tenantId: services.local.tenant.id }),
+});
+
+let handleRequest: http.RequestListener = (req, res) => {
+  if (req.url === '/api/health') {
+    void services.health().then((report) => {
+      res.writeHead(report.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(report));
+    });
+    return;
+  }
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: { code: 'not_found', message: 'This server only serves collaboration.' } }));
+};
+let handleOtherUpgrade: ((req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void) | null = null;
+
+if (role === 'all') {
+  const { default: next } = await import('next');
+  const dev = process.env.NODE_ENV !== 'production';
+  const app = next({ dev, dir: path.resolve(import.meta.dirname, '..') });
+  await app.prepare();
+  const nextHandler = app.getRequestHandler();
+  handleRequest = (req, res) => void nextHandler(req, res);
+  const upgrade = app.getUpgradeHandler();
+  handleOtherUpgrade = (req, socket, head) => void upgrade(req, socket, head);
+}
+
+const server = http.createServer(handleRequest);
+server.on('upgrade', (req, socket, head) => {
+  if (CollabServer.handles(req)) return collab.handleUpgrade(req, socket, head);
+  if (handleOtherUpgrade) return handleOtherUpgrade(req, socket, head);
+  socket.destroy();
+});
+
+const port = values.port !== undefined ? Number(values.port) : config.PORT;
+const host = values.host ?? config.HOST;
+server.listen(port, host, () => {
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  log.info({ role, url: `http://${host}:${actualPort}`, database: services.db.kind, cache: services.bus.kind }, 'Knowledge OS listening');
+  // Machine-readable line for tests and scripts that start the server on port 0.
+  process.stdout.write(`KOS_LISTENING http://${host}:${actualPort}\n`);
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down: flushing rooms');
+  server.close();
+  await collab.close();
+  await services.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

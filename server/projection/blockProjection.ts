@@ -1,0 +1,175 @@
+/**
+ * BlockProjection: keeps the `blocks` rows of a live document equal to its Yjs state.
+ *
+ * schedule() is called on every update; the projection runs after `debounceMs` of quiet, or at
+ * the latest `maxWaitMs` after the first pending update, so a steady typist still sees rows
+ * within a second. Each run: assign ids to blocks that lack one (or reuse one), diff against
+ * the rows last written, write only the difference plus the title in one transaction, then
+ * publish `blocks.changed`. Runs never overlap; an update during a run triggers another.
+ */
+import { randomUUID } from 'node:crypto';
+import * as Y from 'yjs';
+import type { Database } from '../db/client';
+import type { Bus } from '../bus';
+import { BlockRepository } from '../db/repos/blocks';
+import { DocumentRepository } from '../db/repos/documents';
+import { diffBlocks, fingerprint, projectBlocks } from '../../lib/blocks/project';
+import { BLOCK_ID_ATTR, YDOC_FIELD, plainText, type ProjectedBlock } from '../../lib/blocks/types';
+import type { Logger } from '../log';
+
+/** Transaction origin of the server's own id repairs. */
+export const PROJECTION_ORIGIN = Symbol('block-projection');
+
+export interface ProjectionTarget {
+  tenantId: string;
+  documentId: string;
+  doc: Y.Doc;
+}
+
+export interface ProjectionOptions {
+  debounceMs?: number;
+  maxWaitMs?: number;
+}
+
+export class BlockProjection {
+  private written: Map<string, string> | null = null;
+  private title: string | null | undefined;
+  private timer: NodeJS.Timeout | null = null;
+  private firstPendingAt = 0;
+  private running: Promise<void> | null = null;
+  private dirty = false;
+  private readonly debounceMs: number;
+  private readonly maxWaitMs: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: Bus,
+    private readonly target: ProjectionTarget,
+    private readonly log: Logger,
+    options: ProjectionOptions = {},
+  ) {
+    this.debounceMs = options.debounceMs ?? 150;
+    this.maxWaitMs = options.maxWaitMs ?? 500;
+  }
+
+  schedule(): void {
+    const now = Date.now();
+    if (!this.timer) this.firstPendingAt = now;
+    else clearTimeout(this.timer);
+    const wait = Math.max(0, Math.min(this.debounceMs, this.firstPendingAt + this.maxWaitMs - now));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.run();
+    }, wait);
+  }
+
+  /** Runs now (cancelling the timer) and resolves when the rows match the doc. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    await this.run();
+  }
+
+  private run(): Promise<void> {
+    if (this.running) {
+      this.dirty = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.dirty = false;
+        try {
+          await this.project();
+        } catch (error) {
+          this.log.error({ err: error, documentId: this.target.documentId }, 'blocks projection failed; will retry');
+          this.written = null; // reload from the database next time
+          if (!this.timer) this.schedule();
+          break;
+        }
+      } while (this.dirty);
+      this.running = null;
+    })();
+    return this.running;
+  }
+
+  private async project(): Promise<void> {
+    const { db, target } = this;
+    const written = this.written ?? (await this.loadWritten());
+    const blocks = await this.projectWithIds(written);
+    const { upserts, deletes, next } = diffBlocks(written, blocks);
+    const title = deriveTitle(blocks);
+    if (upserts.length === 0 && deletes.length === 0 && title === this.title) return;
+    await db.tx(async (tx) => {
+      await BlockRepository.apply(tx, target.tenantId, target.documentId, upserts, deletes, null);
+      if (title !== this.title) await DocumentRepository.setTitle(tx, target.tenantId, target.documentId, title);
+      await DocumentRepository.touch(tx, target.tenantId, target.documentId);
+    });
+    this.written = next;
+    this.title = title;
+    await this.bus
+      .publish({
+        type: 'blocks.changed',
+        tenantId: target.tenantId,
+        documentId: target.documentId,
+        changed: upserts.map((block) => block.id),
+        deleted: deletes,
+      })
+      .catch((error: unknown) => this.log.warn({ err: error }, 'could not publish blocks.changed'));
+  }
+
+  /** Projects, first giving a fresh id to every block without a usable one. */
+  private async projectWithIds(written: Map<string, string>): Promise<ProjectedBlock[]> {
+    const fragment = this.target.doc.getXmlFragment(YDOC_FIELD);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const { blocks, needsId } = projectBlocks(fragment);
+      const unknown = blocks.filter((block) => !written.has(block.id)).map((block) => block.id);
+      const foreign = await BlockRepository.foreignIds(this.db, this.target.documentId, unknown);
+      const repair = [...needsId, ...findElements(fragment, foreign)];
+      if (repair.length === 0) return blocks;
+      this.target.doc.transact(() => {
+        for (const el of repair) el.setAttribute(BLOCK_ID_ATTR, randomUUID());
+      }, PROJECTION_ORIGIN);
+    }
+    return projectBlocks(fragment).blocks;
+  }
+
+  private async loadWritten(): Promise<Map<string, string>> {
+    const rows = await BlockRepository.listByDocument(this.db, this.target.tenantId, this.target.documentId);
+    const document = await DocumentRepository.find(this.db, this.target.tenantId, this.target.documentId);
+    this.title = document?.title ?? null;
+    const parents = new Set(rows.map((row) => row.parentId));
+    const written = new Map(
+      rows.map((row) => [row.id, fingerprint({ ...row, hasChildren: parents.has(row.id) })] as const),
+    );
+    this.written = written;
+    return written;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+function findElements(fragment: Y.XmlFragment, ids: Set<string>): Y.XmlElement[] {
+  if (ids.size === 0) return [];
+  const found: Y.XmlElement[] = [];
+  for (const node of fragment.createTreeWalker((n) => n instanceof Y.XmlElement)) {
+    if (node instanceof Y.XmlElement && ids.has(String(node.getAttribute(BLOCK_ID_ATTR)))) found.push(node);
+  }
+  return found;
+}
+
+const TITLE_TYPES = new Set(['heading_1', 'heading_2', 'heading_3', 'paragraph']);
+
+/** The document's title: the text of its first heading or paragraph that has any. */
+export function deriveTitle(blocks: ProjectedBlock[]): string | null {
+  for (const block of blocks) {
+    if (block.parentId !== null || !TITLE_TYPES.has(block.blockType)) continue;
+    const text = plainText(block.content).replace(/\s+/g, ' ').trim();
+    if (text) return text.slice(0, 500);
+  }
+  return null;
+}
