@@ -52,7 +52,13 @@ export async function redisBus(url: string): Promise<Bus> {
   // Errors surface through ping() and the health endpoint; ioredis reconnects by itself.
   pub.on('error', () => {});
   sub.on('error', () => {});
-  await Promise.all([pub.connect(), sub.connect()]);
+  try {
+    await Promise.all([pub.connect(), sub.connect()]);
+  } catch (error) {
+    pub.disconnect();
+    sub.disconnect();
+    throw error;
+  }
   const local = new EventEmitter();
   local.setMaxListeners(0);
   await sub.subscribe(CHANNEL);

@@ -28,7 +28,6 @@ export interface Services {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __knowledgeOsServices: Services | undefined;
 }
 

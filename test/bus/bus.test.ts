@@ -1,0 +1,56 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { inProcessBus, redisBus, type Bus, type BusEvent } from '../../server/bus';
+import { waitFor } from '../support/waitFor';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const event = (documentId: string): BusEvent => ({
+  type: 'blocks.changed',
+  tenantId: '00000000-0000-4000-8000-00000000000a',
+  documentId,
+  changed: ['b1'],
+  deleted: [],
+});
+
+/** One contract, both implementations. */
+for (const [name, open] of [
+  ['in-process', async () => inProcessBus()],
+  ['redis', () => redisBus(REDIS_URL)],
+] as const) {
+  describe(`bus contract: ${name}`, () => {
+    it('delivers a published event to every subscriber, and not after unsubscribe', async () => {
+      const bus: Bus = await open();
+      const seenA: string[] = [];
+      const seenB: string[] = [];
+      const stopA = bus.subscribe((e) => seenA.push(e.documentId));
+      bus.subscribe((e) => seenB.push(e.documentId));
+      await bus.publish(event('doc-1'));
+      await waitFor(() => assert.deepEqual([seenA, seenB], [['doc-1'], ['doc-1']]));
+      stopA();
+      await bus.publish(event('doc-2'));
+      await waitFor(() => assert.deepEqual(seenB, ['doc-1', 'doc-2']));
+      assert.deepEqual(seenA, ['doc-1']);
+      await bus.ping();
+      await bus.close();
+    });
+  });
+}
+
+describe('bus: redis across processes', () => {
+  it('an event published by one connection reaches another (two app processes)', async () => {
+    const a = await redisBus(REDIS_URL);
+    const b = await redisBus(REDIS_URL);
+    const seen: string[] = [];
+    b.subscribe((e) => seen.push(e.documentId));
+    const marker = `doc-${Math.random()}`;
+    await a.publish(event(marker));
+    await waitFor(() => assert.ok(seen.includes(marker)));
+    await a.close();
+    await b.close();
+  });
+
+  it('an unreachable Redis fails to open with an error instead of hanging', async () => {
+    await assert.rejects(redisBus('redis://127.0.0.1:1'));
+  });
+});
