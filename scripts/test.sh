@@ -9,6 +9,8 @@ export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 export TEST_NEO4J_URI="${TEST_NEO4J_URI:-bolt://127.0.0.1:7687}"
 
+echo "=== Neo4j (started if not running; stays up for later runs)"
+bash scripts/neo4j.sh start
 echo "=== typecheck"
 npx tsc --noEmit -p .
 echo "=== lint"
