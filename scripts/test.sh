@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+export NEXT_TELEMETRY_DISABLED=1
 export TEST_NEO4J_URI="${TEST_NEO4J_URI:-bolt://127.0.0.1:7687}"
 
 echo "=== Neo4j (started if not running; stays up for later runs)"

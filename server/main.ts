@@ -7,7 +7,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startServices } from './services';
+import { startServices } from './start';
 import { CollabServer } from './collab/server';
 import { log } from './log';
 
@@ -45,9 +45,10 @@ let handleRequest: http.RequestListener = (req, res) => {
 let handleOtherUpgrade: ((req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void) | null = null;
 
 if (role === 'all') {
+  process.env.NEXT_TELEMETRY_DISABLED ??= '1';
   const { default: next } = await import('next');
   const dev = process.env.NODE_ENV !== 'production';
-  const app = next({ dev, dir: path.resolve(import.meta.dirname, '..') });
+  const app = next({ dev, dir: path.resolve(import.meta.dirname, '..'), hostname: values.host ?? config.HOST });
   await app.prepare();
   const nextHandler = app.getRequestHandler();
   handleRequest = (req, res) => void nextHandler(req, res);

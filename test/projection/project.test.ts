@@ -130,7 +130,7 @@ describe('Yjs -> blocks projection', () => {
     assert.deepEqual(second.deletes, []);
 
     // Editing the text of one block rewrites that row only.
-    (fragment.get(1) as Y.XmlElement).get(0).insert(1, '!');
+    ((fragment.get(1) as Y.XmlElement).get(0) as Y.XmlText).insert(1, '!');
     const third = diffBlocks(second.next, projectBlocks(fragment).blocks);
     assert.deepEqual(third.upserts.map((b) => [b.id, plainText(b.content)]), [[x, 'x!']]);
 

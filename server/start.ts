@@ -1,0 +1,55 @@
+/** Wires the process's services in one place; see services.ts for how route handlers reach them. */
+import { openDatabase, type Database } from './db/client';
+import { migrate } from './db/migrate';
+import { ensureLocalIdentity } from './db/repos/tenants';
+import { openBus } from './bus';
+import { log } from './log';
+import { UpdateLog } from './persistence/updateLog';
+import { RoomRegistry } from './collab/rooms';
+import { loadConfig } from './config';
+import { checkHealth, openNeo4j } from './health';
+import type { ProjectionOptions } from './projection/blockProjection';
+import type { Services } from './services';
+
+export async function startServices(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { projection?: ProjectionOptions; database?: Database } = {},
+): Promise<Services> {
+  const config = loadConfig(env);
+  const db = options.database ?? (await openDatabase(config));
+  await migrate(db);
+  const local = await ensureLocalIdentity(db);
+  const bus = await openBus(config);
+  const neo4jDriver = config.NEO4J_URI ? openNeo4j(config.NEO4J_URI, config.NEO4J_USER, config.NEO4J_PASSWORD) : null;
+  const updateLog = new UpdateLog(db, (error, attempt) =>
+    log.error({ err: error, attempt }, 'update log write failed; retrying'),
+  );
+  const rooms = new RoomRegistry({
+    db,
+    bus,
+    log,
+    updateLog,
+    projection: options.projection,
+    compactAfter: config.COMPACT_AFTER_UPDATES,
+  });
+  const services: Services = {
+    config,
+    db,
+    bus,
+    log,
+    updateLog,
+    rooms,
+    neo4j: neo4jDriver,
+    local,
+    health: () => checkHealth(db, bus, neo4jDriver),
+    async close() {
+      await rooms.flushAll();
+      await bus.close();
+      await neo4jDriver?.close();
+      if (!options.database) await db.close();
+      if (globalThis.__knowledgeOsServices === services) globalThis.__knowledgeOsServices = undefined;
+    },
+  };
+  globalThis.__knowledgeOsServices = services;
+  return services;
+}
