@@ -1,0 +1,5 @@
+import { DocumentList } from '@/components/DocumentList';
+
+export default function HomePage() {
+  return <DocumentList />;
+}
