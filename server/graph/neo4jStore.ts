@@ -1,0 +1,319 @@
+/**
+ * The graph in Neo4j 5 (seed 002 §3). Every node carries its label (Atom, Molecule, ...) plus
+ * :GraphNode, so edges and queries can find a node by (tenantId, id) through one index without
+ * knowing its label. Values always travel as parameters; labels, relationship types and depth
+ * bounds are spliced into Cypher only after checking them against fixed lists.
+ *
+ * Neo4j properties hold scalars and arrays of one scalar type; other values (objects, arrays of
+ * objects) are stored as JSON strings and their keys listed in `_json`, so props round-trip.
+ */
+import neo4j, { type Driver, type EagerResult, type ManagedTransaction, type RecordShape } from 'neo4j-driver';
+import {
+  COMPONENTS_RULE, IMPACT_RULE, MAX_CYCLE_HOPS, REQUIRES_CHAIN_RULE, checkDepth, checkEdgeType, checkEdges, checkId,
+  checkLabel, checkLimit, checkNodes, checkTenant, chunks, emptyCounts, nearest, timeoutOf, toConflicts, toRelated,
+  type CheckedEdge, type StoredProps, type TraversalRule,
+} from './rules';
+import {
+  EDGE_TYPES, GraphTimeoutError, NODE_LABELS, type EdgeType, type GraphCounts, type GraphNode, type GraphStore,
+  type QueryOptions, type ReachedNode,
+} from './types';
+
+const ANY_NODE = 'GraphNode';
+const WRITE_TIMEOUT_MS = 30_000;
+const DELETE_BATCH = 1000;
+
+/** Idempotent; safe to run at every start and from several processes at once. */
+export async function ensureSchema(driver: Driver): Promise<void> {
+  for (const label of [ANY_NODE, ...NODE_LABELS]) {
+    // The (tenantId, id) uniqueness constraint is also the tenant index: Neo4j backs it with a
+    // range index on exactly those properties.
+    await schema(driver, `CREATE CONSTRAINT graph_${label.toLowerCase()}_tenant_id IF NOT EXISTS
+      FOR (n:${label}) REQUIRE (n.tenantId, n.id) IS UNIQUE`);
+  }
+  await schema(driver, `CREATE INDEX graph_node_tenant IF NOT EXISTS FOR (n:${ANY_NODE}) ON (n.tenantId)`);
+}
+
+async function schema(driver: Driver, cypher: string): Promise<void> {
+  try {
+    await driver.executeQuery(cypher);
+  } catch (error) {
+    // Another process created the same rule between our IF NOT EXISTS check and ours.
+    if (codeOf(error) === 'Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists') return;
+    throw error;
+  }
+}
+
+/** A store over `driver` (which it closes on close()); runs ensureSchema first. */
+export async function createNeo4jGraphStore(driver: Driver): Promise<GraphStore> {
+  await ensureSchema(driver);
+
+  async function read<R extends RecordShape>(name: string, options: QueryOptions | undefined, cypher: string,
+    params: Record<string, unknown>): Promise<R[]> {
+    const timeoutMs = timeoutOf(options);
+    try {
+      const result = await driver.executeQuery<EagerResult<R>>(cypher, params, {
+        routing: neo4j.routing.READ,
+        transactionConfig: { timeout: timeoutMs },
+      });
+      return result.records.map((record) => record.toObject());
+    } catch (error) {
+      if (codeOf(error).includes('TransactionTimedOut')) throw new GraphTimeoutError(name, timeoutMs, `took longer than ${timeoutMs} ms`);
+      throw error;
+    }
+  }
+
+  async function write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    const session = driver.session({ defaultAccessMode: neo4j.session.WRITE });
+    try {
+      return await session.executeWrite(work, { timeout: WRITE_TIMEOUT_MS });
+    } finally {
+      await session.close();
+    }
+  }
+
+  async function writeEdges(tx: ManagedTransaction, tenantId: string, edges: CheckedEdge[]): Promise<number> {
+    let written = 0;
+    for (const type of EDGE_TYPES) {
+      for (const batch of chunks(edges.filter((edge) => edge.type === type))) {
+        const result = await tx.run(`
+          UNWIND $rows AS row
+          MATCH (s:${ANY_NODE} {tenantId: $tenantId, id: row.sourceId})
+          MATCH (t:${ANY_NODE} {tenantId: $tenantId, id: row.targetId})
+          MERGE (s)-[r:${type}]->(t)
+          SET r = row.props
+          RETURN count(r) AS written`,
+        { tenantId, rows: batch.map((edge) => ({ sourceId: edge.sourceId, targetId: edge.targetId, props: toNeo4j(edge.props) })) });
+        written += toNumber(result.records[0]?.get('written'));
+      }
+    }
+    return written;
+  }
+
+  async function walk(name: string, tenantId: string, id: string, rule: TraversalRule, depth: number,
+    options?: QueryOptions): Promise<ReachedNode[]> {
+    // ANY SHORTEST finds, for every reachable node, one shortest path obeying the rule.
+    const rows = await read<{ id: string; label: string; distance: unknown; nodeIds: string[]; types: string[] }>(name, options, `
+      MATCH (s:${ANY_NODE} {tenantId: $tenantId, id: $id})
+      MATCH p = ANY SHORTEST (s) ((a)-[r]-(b:${ANY_NODE}) WHERE b.tenantId = $tenantId
+        AND ((type(r) IN $out AND startNode(r) = a) OR (type(r) IN $in AND endNode(r) = a))){1,${depth}} (x)
+      WHERE x <> s
+      RETURN x.id AS id, [l IN labels(x) WHERE l IN $labels][0] AS label, length(p) AS distance,
+        [n IN nodes(p) | n.id] AS nodeIds, [r IN relationships(p) | type(r)] AS types`,
+    { tenantId, id, out: rule.out, in: rule.in, labels: NODE_LABELS });
+    return rows.map((row) => ({
+      id: row.id,
+      label: checkLabel(row.label),
+      distance: toNumber(row.distance),
+      path: { nodeIds: row.nodeIds, types: row.types.map(checkEdgeType) },
+    }));
+  }
+
+  const store: GraphStore = {
+    kind: 'neo4j',
+
+    async upsertNodes(tenantId, nodes: GraphNode[]) {
+      checkTenant(tenantId);
+      const checked = checkNodes(nodes);
+      await write(async (tx) => {
+        for (const label of NODE_LABELS) {
+          for (const batch of chunks(checked.filter((node) => node.label === label))) {
+            await tx.run(`
+              UNWIND $rows AS row
+              MERGE (n:${ANY_NODE} {tenantId: $tenantId, id: row.id})
+              SET n = row.props, n.tenantId = $tenantId, n.id = row.id
+              REMOVE n:${NODE_LABELS.join(':')}
+              SET n:${label}`,
+            { tenantId, rows: batch.map((node) => ({ id: node.id, props: toNeo4j(node.props) })) });
+          }
+        }
+      });
+    },
+
+    async deleteNodes(tenantId, ids) {
+      checkTenant(tenantId);
+      ids.forEach(checkId);
+      await write(async (tx) => {
+        for (const batch of chunks(ids)) {
+          await tx.run(`UNWIND $ids AS id MATCH (n:${ANY_NODE} {tenantId: $tenantId, id: id}) DETACH DELETE n`, { tenantId, ids: batch });
+        }
+      });
+    },
+
+    async upsertEdges(tenantId, edges) {
+      checkTenant(tenantId);
+      const checked = checkEdges(edges);
+      return write((tx) => writeEdges(tx, tenantId, checked));
+    },
+
+    async replaceEdges(tenantId, sourceId, type: EdgeType, edges) {
+      checkTenant(tenantId);
+      const checked = checkEdges(edges.map((edge) => ({ ...edge, sourceId, type })));
+      return write(async (tx) => {
+        await tx.run(`
+          MATCH (:${ANY_NODE} {tenantId: $tenantId, id: $sourceId})-[r:${checkEdgeType(type)}]->(t)
+          WHERE NOT t.id IN $targetIds
+          DELETE r`,
+        { tenantId, sourceId, targetIds: checked.map((edge) => edge.targetId) });
+        return writeEdges(tx, tenantId, checked);
+      });
+    },
+
+    async impact(tenantId, nodeId, depth, options) {
+      checkTenant(tenantId);
+      checkDepth(depth);
+      return nearest(await walk('impact', tenantId, nodeId, IMPACT_RULE, depth, options));
+    },
+
+    async dependencies(tenantId, moleculeId, depth, options) {
+      checkTenant(tenantId);
+      checkDepth(depth);
+      const components = await walk('dependencies', tenantId, moleculeId, COMPONENTS_RULE, 1, options);
+      return nearest(components, await walk('dependencies', tenantId, moleculeId, REQUIRES_CHAIN_RULE, depth, options));
+    },
+
+    async cycles(tenantId, limit = 20, options) {
+      checkTenant(tenantId);
+      checkLimit(limit);
+      // Each cycle once: from its smallest molecule id (every molecule on it has an id >= the
+      // start's), over simple paths only (Cypher would otherwise allow repeated nodes).
+      const rows = await read<{ ids: string[] }>('cycles', options, `
+        MATCH p = (m:Molecule:${ANY_NODE} {tenantId: $tenantId})
+          ((x)-[:REQUIRES]->(y:${ANY_NODE} WHERE y.tenantId = $tenantId)-[:PART_OF]->(z:${ANY_NODE} WHERE z.tenantId = $tenantId)){1,${MAX_CYCLE_HOPS / 2}}
+          (m)
+        WITH [n IN nodes(p) | n.id] AS ids
+        WHERE all(i IN range(2, size(ids) - 1, 2) WHERE ids[i] >= ids[0])
+          AND all(i IN range(1, size(ids) - 2) WHERE NOT ids[i] IN ids[0..i])
+        RETURN ids[0..-1] AS ids ORDER BY size(ids), ids LIMIT $limit`,
+      { tenantId, limit: neo4j.int(limit) });
+      return rows.map((row) => row.ids);
+    },
+
+    async shortestPath(tenantId, fromId, toId, maxDepth, options) {
+      checkTenant(tenantId);
+      checkDepth(maxDepth, 'maxDepth');
+      if (fromId === toId) return (await store.node(tenantId, fromId, options)) ? { nodeIds: [fromId], types: [] } : null;
+      const [row] = await read<{ nodeIds: string[]; types: string[] }>('shortestPath', options, `
+        MATCH (s:${ANY_NODE} {tenantId: $tenantId, id: $fromId}), (t:${ANY_NODE} {tenantId: $tenantId, id: $toId})
+        MATCH p = ANY SHORTEST (s) ((a)-[r]-(b:${ANY_NODE}) WHERE b.tenantId = $tenantId AND type(r) IN $types){1,${maxDepth}} (t)
+        RETURN [n IN nodes(p) | n.id] AS nodeIds, [r IN relationships(p) | type(r)] AS types`,
+      { tenantId, fromId, toId, types: EDGE_TYPES });
+      return row ? { nodeIds: row.nodeIds, types: row.types.map(checkEdgeType) } : null;
+    },
+
+    async related(tenantId, atomId, options) {
+      checkTenant(tenantId);
+      const rows = await read<{ id: string; label: string; type: unknown; strength: unknown }>('related', options, `
+        MATCH (:${ANY_NODE} {tenantId: $tenantId, id: $atomId})-[r:RELATED_TO]-(b:${ANY_NODE})
+        WHERE b.tenantId = $tenantId
+        RETURN b.id AS id, [l IN labels(b) WHERE l IN $labels][0] AS label, r.type AS type, r.strength AS strength`,
+      { tenantId, atomId, labels: NODE_LABELS });
+      return toRelated(rows);
+    },
+
+    async conflicts(tenantId, documentId, options) {
+      checkTenant(tenantId);
+      const rows = await read<{ sourceId: string; targetId: string; reason: unknown; severity: unknown }>('conflicts', options, `
+        MATCH (a:${ANY_NODE} {tenantId: $tenantId})-[r:CONFLICTS_WITH]->(b:${ANY_NODE})
+        WHERE b.tenantId = $tenantId AND ($documentId IS NULL OR any(x IN [a, b] WHERE x.id = $documentId
+          OR EXISTS { MATCH (x)-[:APPEARS_IN]->(:${ANY_NODE} {tenantId: $tenantId, id: $documentId}) }))
+        RETURN a.id AS sourceId, b.id AS targetId, r.reason AS reason, r.severity AS severity`,
+      { tenantId, documentId: documentId ?? null });
+      return toConflicts(rows);
+    },
+
+    async counts(tenantId, options) {
+      checkTenant(tenantId);
+      const rows = await read<{ kind: string; name: string; count: unknown }>('counts', options, `
+        CALL () {
+          MATCH (n:${ANY_NODE} {tenantId: $tenantId})
+          UNWIND [l IN labels(n) WHERE l IN $labels] AS name
+          RETURN 'node' AS kind, name, count(*) AS count
+          UNION ALL
+          MATCH (:${ANY_NODE} {tenantId: $tenantId})-[r]->(t:${ANY_NODE})
+          WHERE t.tenantId = $tenantId AND type(r) IN $types
+          RETURN 'edge' AS kind, type(r) AS name, count(*) AS count
+        }
+        RETURN kind, name, count`,
+      { tenantId, labels: NODE_LABELS, types: EDGE_TYPES });
+      const counts: GraphCounts = emptyCounts();
+      for (const row of rows) {
+        if (row.kind === 'node') counts.nodes[checkLabel(row.name)] = toNumber(row.count);
+        else counts.edges[checkEdgeType(row.name)] = toNumber(row.count);
+      }
+      return counts;
+    },
+
+    async node(tenantId, id, options) {
+      checkTenant(tenantId);
+      const [row] = await read<{ label: string; props: Record<string, unknown> }>('node', options, `
+        MATCH (n:${ANY_NODE} {tenantId: $tenantId, id: $id})
+        RETURN [l IN labels(n) WHERE l IN $labels][0] AS label, properties(n) AS props`,
+      { tenantId, id, labels: NODE_LABELS });
+      return row ? { id, label: checkLabel(row.label), props: fromNeo4j(row.props) } : null;
+    },
+
+    async clearTenant(tenantId) {
+      checkTenant(tenantId);
+      // In batches, so a large tenant does not need one huge transaction.
+      for (;;) {
+        const deleted = await write(async (tx) => {
+          const result = await tx.run(`
+            MATCH (n:${ANY_NODE} {tenantId: $tenantId}) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted`,
+          { tenantId, batch: neo4j.int(DELETE_BATCH) });
+          return toNumber(result.records[0]?.get('deleted'));
+        });
+        if (deleted < DELETE_BATCH) return;
+      }
+    },
+
+    async health() {
+      // Not executeQuery: that would retry an unreachable server for half a minute.
+      await driver.verifyConnectivity();
+    },
+
+    close: () => driver.close(),
+  };
+  return store;
+}
+
+function toNeo4j(props: StoredProps): StoredProps {
+  const stored: StoredProps = {};
+  const json: string[] = [];
+  for (const [key, value] of Object.entries(props)) {
+    if (isPropertyValue(value)) {
+      stored[key] = value;
+    } else {
+      stored[key] = JSON.stringify(value);
+      json.push(key);
+    }
+  }
+  if (json.length > 0) stored._json = json;
+  return stored;
+}
+
+function fromNeo4j(properties: Record<string, unknown>): StoredProps {
+  const { id: _id, tenantId: _tenantId, _json, ...props } = properties;
+  if (Array.isArray(_json)) {
+    for (const key of _json) {
+      const value = props[key];
+      if (typeof value === 'string') props[key] = JSON.parse(value);
+    }
+  }
+  return props;
+}
+
+const isScalar = (value: unknown) => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+
+/** What Neo4j can hold as a property: a scalar or an array of scalars of one type. */
+function isPropertyValue(value: unknown): boolean {
+  if (isScalar(value)) return true;
+  return Array.isArray(value) && value.every((item) => isScalar(item) && typeof item === typeof value[0]);
+}
+
+function toNumber(value: unknown): number {
+  return neo4j.isInt(value) ? value.toNumber() : Number(value ?? 0);
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : '';
+}
