@@ -14,7 +14,15 @@ export interface BlocksChangedEvent {
   deleted: string[];
 }
 
-export type BusEvent = BlocksChangedEvent;
+/** A document's atoms, molecules, annotations or extraction status changed (panels refresh). */
+export interface KnowledgeChangedEvent {
+  type: 'knowledge.changed';
+  tenantId: string;
+  documentId: string;
+  status: 'idle' | 'queued' | 'running' | 'retrying' | 'failed';
+}
+
+export type BusEvent = BlocksChangedEvent | KnowledgeChangedEvent;
 
 export interface Bus {
   readonly kind: 'redis' | 'in-process';

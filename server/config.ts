@@ -13,6 +13,12 @@ const schema = z.object({
   COLLAB_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
   COMPACT_AFTER_UPDATES: z.coerce.number().int().positive().default(200),
   LOG_LEVEL: z.string().default('info'),
+  /** OpenAI-compatible endpoint (…/v1/chat/completions); unset = rule-based extraction only. */
+  EXTRACTOR_LLM_URL: z.string().url().optional(),
+  EXTRACTOR_LLM_MODEL: z.string().default('gpt-4o-mini'),
+  EXTRACTOR_LLM_API_KEY: z.string().optional(),
+  /** 0 turns the extraction worker off in this process (jobs still queue for another). */
+  EXTRACTION_WORKER: z.enum(['0', '1']).default('1'),
 });
 
 export type Config = z.infer<typeof schema>;

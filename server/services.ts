@@ -12,6 +12,7 @@ import type { UpdateLog } from './persistence/updateLog';
 import type { RoomRegistry } from './collab/rooms';
 import type { Config } from './config';
 import type { HealthReport } from './health';
+import type { ExtractionQueue } from './extraction/queue';
 
 export interface Services {
   config: Config;
@@ -20,6 +21,7 @@ export interface Services {
   log: Logger;
   updateLog: UpdateLog;
   rooms: RoomRegistry;
+  extraction: ExtractionQueue;
   neo4j: Driver | null;
   local: { tenant: Tenant; user: LocalUser };
   health(): Promise<HealthReport>;

@@ -10,10 +10,12 @@ import { loadConfig } from './config';
 import { checkHealth, openNeo4j } from './health';
 import type { ProjectionOptions } from './projection/blockProjection';
 import type { Services } from './services';
+import { ExtractionQueue } from './extraction/queue';
+import { chooseExtractor } from './extraction/choose';
 
 export async function startServices(
   env: NodeJS.ProcessEnv = process.env,
-  options: { projection?: ProjectionOptions; database?: Database } = {},
+  options: { projection?: ProjectionOptions; database?: Database; extraction?: { retryDelaySeconds?: number; retryLimit?: number } } = {},
 ): Promise<Services> {
   const config = loadConfig(env);
   const db = options.database ?? (await openDatabase(config));
@@ -32,6 +34,16 @@ export async function startServices(
     projection: options.projection,
     compactAfter: config.COMPACT_AFTER_UPDATES,
   });
+  const extractor = chooseExtractor(config);
+  const extraction = new ExtractionQueue({
+    db,
+    bus,
+    log,
+    extractor,
+    retryDelaySeconds: options.extraction?.retryDelaySeconds,
+    retryLimit: options.extraction?.retryLimit,
+  });
+  if (config.EXTRACTION_WORKER === '1') await extraction.start();
   const services: Services = {
     config,
     db,
@@ -39,11 +51,14 @@ export async function startServices(
     log,
     updateLog,
     rooms,
+    extraction,
     neo4j: neo4jDriver,
     local,
     health: () => checkHealth(db, bus, neo4jDriver),
     async close() {
       await rooms.flushAll();
+      if (config.EXTRACTION_WORKER === '1') await extraction.stop();
+      if ('close' in extractor && typeof extractor.close === 'function') await extractor.close();
       await bus.close();
       await neo4jDriver?.close();
       if (!options.database) await db.close();

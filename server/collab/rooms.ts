@@ -156,6 +156,12 @@ export class RoomRegistry {
     }
   }
 
+  /** Brings the blocks rows of a live document up to date now (no-op when it is not open). */
+  async flushDocument(documentId: string): Promise<void> {
+    const room = await this.rooms.get(documentId)?.catch(() => null);
+    if (room && !room.closed) await room.projection.flush();
+  }
+
   /** Flushes every room (for shutdown and tests). */
   async flushAll(): Promise<void> {
     const rooms = await Promise.all([...this.rooms.values()].map((room) => room.catch(() => null)));

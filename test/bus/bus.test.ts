@@ -45,7 +45,7 @@ describe('bus: redis across processes', () => {
     b.subscribe((e) => seen.push(e.documentId));
     const marker = `doc-${Math.random()}`;
     await a.publish(event(marker));
-    await waitFor(() => assert.ok(seen.includes(marker)));
+    await waitFor(() => assert.ok(seen.includes(marker), 'the event arrived'));
     await a.close();
     await b.close();
   });

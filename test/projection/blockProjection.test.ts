@@ -44,8 +44,8 @@ describe('blocks projection through the collaboration server', () => {
       const ids = bob.doc.getXmlFragment(YDOC_FIELD).toArray().map((el) => (el as Y.XmlElement).getAttribute('id'));
       assert.deepEqual(ids, stored.map((row) => row.id));
     });
-    const event = events.find((e) => e.documentId === documentId);
-    assert.ok(event && event.changed.length === 2, 'blocks.changed lists the written blocks');
+    const event = events.find((e) => e.type === 'blocks.changed' && e.documentId === documentId);
+    assert.ok(event?.type === 'blocks.changed' && event.changed.length === 2, 'blocks.changed lists the written blocks');
     alice.destroy();
     bob.destroy();
   });

@@ -21,9 +21,17 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { maxPayload?: number; projection?: { debounceMs?: number; maxWaitMs?: number } } = {}): Promise<TestServer> {
-  const database: TestDatabase = await openTestDatabase();
-  const services = await startServices({ NODE_ENV: 'test' }, { database: database.db, projection: options.projection });
+export interface TestServerOptions {
+  maxPayload?: number;
+  projection?: { debounceMs?: number; maxWaitMs?: number };
+  env?: Record<string, string>;
+  /** Reuse a database (restart tests); by default each server gets a fresh one. */
+  database?: TestDatabase;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const database: TestDatabase = options.database ?? (await openTestDatabase());
+  const services = await startServices({ NODE_ENV: 'test', ...options.env }, { database: database.db, projection: options.projection });
   const collab = new CollabServer({
     db: services.db,
     log,
@@ -49,7 +57,7 @@ export async function startTestServer(options: { maxPayload?: number; projection
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await services.close().catch(() => {});
-      await database.dispose();
+      if (!options.database) await database.dispose();
     },
   };
 }

@@ -4,11 +4,12 @@ export interface DocumentRow {
   id: string;
   tenantId: string;
   title: string | null;
+  domainId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-const COLUMNS = `id, tenant_id AS "tenantId", title, created_at AS "createdAt", updated_at AS "updatedAt"`;
+const COLUMNS = `id, tenant_id AS "tenantId", title, domain_id AS "domainId", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export const DocumentRepository = {
   async create(db: Sql, tenantId: string, input: { title?: string; createdBy?: string }): Promise<DocumentRow> {

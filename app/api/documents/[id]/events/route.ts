@@ -1,0 +1,58 @@
+import { services } from '@/server/services';
+import { DocumentRepository } from '@/server/db/repos/documents';
+import { parseParam, route } from '@/server/http/route';
+import { NotFoundError } from '@/server/http/errors';
+import { requestIdentity } from '@/server/http/identity';
+import type { KnowledgeChangedEvent } from '@/lib/knowledge/dto';
+import { DocumentId } from '../../schema';
+
+export const dynamic = 'force-dynamic';
+
+const documentNotFound = () => NotFoundError('This document does not exist or was deleted.');
+const KEEPALIVE_MS = 25_000;
+
+/** Server-sent events: `knowledge` whenever the document's knowledge or extraction status changes. */
+export const GET = route(async (request: Request, context: { params: Promise<{ id: string }> }) => {
+  const id = parseParam((await context.params).id, DocumentId, documentNotFound);
+  const { tenantId } = await requestIdentity(request);
+  const { db, bus } = services();
+  if (!(await DocumentRepository.find(db, tenantId, id))) throw documentNotFound();
+  const encoder = new TextEncoder();
+  let cleanup = () => {};
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (chunk: string) => {
+        try {
+          controller.enqueue(encoder.encode(chunk));
+        } catch {
+          cleanup();
+        }
+      };
+      send('retry: 2000\n: connected\n\n');
+      const unsubscribe = bus.subscribe((event) => {
+        if (event.type !== 'knowledge.changed' || event.tenantId !== tenantId || event.documentId !== id) return;
+        const data: KnowledgeChangedEvent = { documentId: id, status: event.status };
+        send(`event: knowledge\ndata: ${JSON.stringify(data)}\n\n`);
+      });
+      const keepalive = setInterval(() => send(': keepalive\n\n'), KEEPALIVE_MS);
+      cleanup = () => {
+        unsubscribe();
+        clearInterval(keepalive);
+      };
+      request.signal.addEventListener('abort', () => {
+        cleanup();
+        try {
+          controller.close();
+        } catch {
+          // already closed
+        }
+      });
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+  return new Response(stream, {
+    headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive' },
+  });
+});

@@ -1,0 +1,130 @@
+/** Reads of a document's knowledge (atoms, molecules, annotations, extraction status). */
+import type { Sql } from '../client';
+
+export interface AtomRow {
+  id: string;
+  type: string;
+  kind: string | null;
+  textValue: string | null;
+  numberValue: number | null;
+  booleanValue: boolean | null;
+  dateValue: Date | null;
+  jsonValue: unknown;
+  canonical: string | null;
+  unit: string | null;
+  name: string | null;
+  confidence: number;
+  source: string;
+  version: number;
+  previousVersion: string | null;
+  deletedAt: Date | null;
+  updatedAt: Date;
+  moleculeIds: string[];
+}
+
+export interface MoleculeRow {
+  id: string;
+  type: string;
+  name: string | null;
+  confidence: number;
+  enforcement: string;
+  configuration: { ruleType: string; [key: string]: unknown } | null;
+  atomRoles: Array<{ atomId: string; role: string; order: number }>;
+  updatedAt: Date;
+}
+
+export interface AnnotationRow {
+  id: string;
+  blockId: string | null;
+  start: number;
+  end: number;
+  quote: string;
+  knowledgeType: string;
+  knowledgeId: string;
+  layer: string;
+  confidence: number;
+  source: string;
+  status: string;
+}
+
+export interface StatusRow {
+  state: string;
+  attempts: number;
+  error: string | null;
+  updatedAt: Date | null;
+}
+
+const ATOM_COLUMNS = `a.id, a.atom_type AS type, a.kind, a.text_value AS "textValue", a.number_value::float8 AS "numberValue",
+  a.boolean_value AS "booleanValue", a.date_value AS "dateValue", a.json_value AS "jsonValue", a.canonical, a.unit,
+  a.name, a.confidence, a.source, a.version, a.previous_version AS "previousVersion", a.deleted_at AS "deletedAt",
+  a.updated_at AS "updatedAt",
+  ARRAY(SELECT m.id FROM molecule_metadata m
+         WHERE m.tenant_id = a.tenant_id AND a.id = ANY(m.atom_ids) AND m.deleted_at IS NULL ORDER BY m.created_at) AS "moleculeIds"`;
+
+export const KnowledgeRepository = {
+  async annotations(db: Sql, tenantId: string, documentId: string): Promise<AnnotationRow[]> {
+    const { rows } = await db.query<AnnotationRow>(
+      `SELECT id, block_id AS "blockId", start_offset AS start, end_offset AS "end", COALESCE(quote, '') AS quote,
+              knowledge_type AS "knowledgeType", knowledge_id AS "knowledgeId", layer, confidence, source, status
+         FROM annotations WHERE tenant_id = $1 AND document_id = $2
+        ORDER BY block_id, start_offset, end_offset DESC`,
+      [tenantId, documentId],
+    );
+    return rows;
+  },
+
+  async atomsOfDocument(db: Sql, tenantId: string, documentId: string): Promise<AtomRow[]> {
+    const { rows } = await db.query<AtomRow>(
+      `SELECT ${ATOM_COLUMNS} FROM atoms a
+        WHERE a.tenant_id = $1 AND a.deleted_at IS NULL
+          AND a.id IN (SELECT knowledge_id FROM annotations WHERE tenant_id = $1 AND document_id = $2 AND knowledge_type = 'atom')`,
+      [tenantId, documentId],
+    );
+    return rows;
+  },
+
+  async moleculesOfDocument(db: Sql, tenantId: string, documentId: string): Promise<MoleculeRow[]> {
+    const { rows } = await db.query<MoleculeRow>(
+      `SELECT id, molecule_type AS type, name, confidence, enforcement_level AS enforcement, configuration,
+              atom_roles AS "atomRoles", updated_at AS "updatedAt"
+         FROM molecule_metadata
+        WHERE tenant_id = $1 AND deleted_at IS NULL
+          AND id IN (SELECT knowledge_id FROM annotations WHERE tenant_id = $1 AND document_id = $2 AND knowledge_type = 'molecule')`,
+      [tenantId, documentId],
+    );
+    return rows;
+  },
+
+  async status(db: Sql, tenantId: string, documentId: string): Promise<StatusRow> {
+    const { rows } = await db.query<StatusRow>(
+      `SELECT state, attempts, error, updated_at AS "updatedAt" FROM extraction_status WHERE tenant_id = $1 AND document_id = $2`,
+      [tenantId, documentId],
+    );
+    return rows[0] ?? { state: 'idle', attempts: 0, error: null, updatedAt: null };
+  },
+
+  /** An atom and every version before it (previous_version chain), newest first; null if not the tenant's. */
+  async atomHistory(db: Sql, tenantId: string, atomId: string): Promise<AtomRow[]> {
+    const { rows } = await db.query<AtomRow>(
+      `WITH RECURSIVE chain AS (
+         SELECT a.*, 0 AS depth FROM atoms a WHERE a.tenant_id = $1 AND a.id = $2
+         UNION ALL
+         SELECT p.*, chain.depth + 1 FROM atoms p JOIN chain ON p.id = chain.previous_version
+          WHERE p.tenant_id = $1 AND chain.depth < 1000
+       )
+       SELECT ${ATOM_COLUMNS} FROM chain a ORDER BY a.depth`,
+      [tenantId, atomId],
+    );
+    return rows;
+  },
+
+  async events(db: Sql, tenantId: string, atomIds: string[]) {
+    const { rows } = await db.query<{ id: string; type: string; atomId: string; data: unknown; occurredAt: Date }>(
+      `SELECT id, event_type AS type, aggregate_id AS "atomId", event_data AS data, occurred_at AS "occurredAt"
+         FROM knowledge_events WHERE tenant_id = $1 AND aggregate_type = 'atom' AND aggregate_id = ANY($2::uuid[])
+        ORDER BY occurred_at, id`,
+      [tenantId, atomIds],
+    );
+    return rows;
+  },
+};

@@ -1,0 +1,160 @@
+/**
+ * The durable extraction queue, on pg-boss (PostgreSQL; on the embedded default the same
+ * pg-boss runs over PGlite: it reaches either database through the project's Database).
+ * One queue, `extract`, with the `short` policy keyed by document: at most one job waits per
+ * document, so a burst of edits collapses into one job (debounce). One worker per process runs
+ * jobs one at a time; across processes, pipeline.ts serialises work on a block with a
+ * transaction lock and skips blocks already extracted, so a document extracted twice at once
+ * (or a job re-run after a crash) stores everything once. (`stately` would also cap running
+ * jobs per document, but after a crash its stale running job makes every fetch fail on a unique
+ * index until it expires, stalling all documents.) Failed jobs retry with exponential back-off,
+ * then stay failed with their error, which extraction_status shows in the editor.
+ */
+import PgBoss from 'pg-boss';
+import type { Database } from '../db/client';
+import type { Bus } from '../bus';
+import type { Logger } from '../log';
+import { extractDocument, staleDocuments } from './pipeline';
+import type { Extractor } from './types';
+
+const QUEUE = 'extract';
+export const RETRY_LIMIT = 3;
+
+interface JobData {
+  tenantId: string;
+  documentId: string;
+}
+
+type State = 'idle' | 'queued' | 'running' | 'retrying' | 'failed';
+
+export interface ExtractionQueueOptions {
+  db: Database;
+  bus: Bus;
+  log: Logger;
+  extractor: Extractor;
+  /** Seconds between retries, doubled each time (pg-boss retryBackoff). */
+  retryDelaySeconds?: number;
+  /** Retries after the first failure (default RETRY_LIMIT). */
+  retryLimit?: number;
+  /** A job running longer than this is failed and retried. */
+  expireInSeconds?: number;
+}
+
+/** pg-boss's whole need of a database: executeSql. Multi-statement scripts go through exec. */
+function pgbossAdapter(db: Database) {
+  return {
+    async executeSql(text: string, values?: unknown[]) {
+      try {
+        return await db.query(text, values);
+      } catch (error) {
+        if (!(error instanceof Error) || !/multiple commands/.test(error.message)) throw error;
+        await db.exec(text);
+        return { rows: [], rowCount: 0 };
+      }
+    },
+  };
+}
+
+export class ExtractionQueue {
+  private boss: PgBoss;
+  private workerId: string | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly options: ExtractionQueueOptions) {
+    this.boss = new PgBoss({ db: pgbossAdapter(options.db), schedule: false, supervise: true, migrate: true });
+    this.boss.on('error', (error) => options.log.warn({ err: error }, 'extraction queue error'));
+  }
+
+  /** `work: false` only queues (a process that leaves extraction to others; restart tests). */
+  async start({ work = true } = {}): Promise<void> {
+    await this.boss.start();
+    const delay = this.options.retryDelaySeconds ?? 1;
+    await this.boss.createQueue(QUEUE, {
+      name: QUEUE,
+      policy: 'short',
+      retryLimit: this.options.retryLimit ?? RETRY_LIMIT,
+      retryDelay: delay,
+      retryBackoff: true,
+      expireInSeconds: this.options.expireInSeconds ?? 120,
+    });
+    if (work) {
+      this.workerId = await this.boss.work<JobData>(
+        QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true },
+        ([job]) => this.run(job),
+      );
+    }
+    this.unsubscribe = this.options.bus.subscribe((event) => {
+      if (event.type === 'blocks.changed') void this.enqueue(event.tenantId, event.documentId);
+    });
+    // Changes the process did not get to before it stopped (crash between projection and enqueue).
+    for (const stale of await staleDocuments(this.options.db)) await this.enqueue(stale.tenantId, stale.documentId);
+  }
+
+  async enqueue(tenantId: string, documentId: string): Promise<void> {
+    try {
+      const id = await this.boss.send(QUEUE, { tenantId, documentId }, { singletonKey: documentId });
+      if (id) {
+        await this.setStatus(tenantId, documentId, 'queued', null, { onlyIfIdle: true });
+        if (this.workerId) this.boss.notifyWorker(this.workerId);
+      }
+    } catch (error) {
+      this.options.log.warn({ err: error, documentId }, 'could not enqueue extraction');
+    }
+  }
+
+  private async run(job: PgBoss.JobWithMetadata<JobData>): Promise<void> {
+    const { tenantId, documentId } = job.data;
+    await this.setStatus(tenantId, documentId, 'running', null, { attempt: true });
+    try {
+      const summary = await extractDocument(this.options.db, this.options.extractor, tenantId, documentId);
+      await this.setStatus(tenantId, documentId, 'idle', null);
+      this.options.log.debug({ documentId, summary }, 'extracted');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const last = job.retryCount >= job.retryLimit;
+      await this.setStatus(tenantId, documentId, last ? 'failed' : 'retrying', message.slice(0, 2000));
+      this.options.log.warn({ err: error, documentId, attempt: job.retryCount + 1 }, 'extraction failed');
+      throw error;
+    }
+  }
+
+  private async setStatus(
+    tenantId: string,
+    documentId: string,
+    state: State,
+    error: string | null,
+    { onlyIfIdle = false, attempt = false } = {},
+  ): Promise<void> {
+    const { rowCount } = await this.options.db.query(
+      `INSERT INTO extraction_status (document_id, tenant_id, state, attempts, error)
+       SELECT $1, $2, $3, $5, $4 WHERE EXISTS (SELECT 1 FROM documents WHERE id = $1)
+       ON CONFLICT (document_id) DO UPDATE SET state = $3, updated_at = NOW(),
+         error = CASE WHEN $3 IN ('retrying', 'failed') THEN $4 WHEN $3 = 'idle' THEN NULL ELSE extraction_status.error END,
+         attempts = CASE WHEN $3 = 'idle' THEN 0 ELSE extraction_status.attempts + $5 END
+       WHERE NOT $6 OR extraction_status.state IN ('idle', 'failed')`,
+      [documentId, tenantId, state, error, attempt ? 1 : 0, onlyIfIdle],
+    );
+    if (rowCount > 0) await this.options.bus.publish({ type: 'knowledge.changed', tenantId, documentId, status: state });
+  }
+
+  /** Resolves when no job is waiting or running (tests, shutdown). */
+  async drain(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await this.options.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')`,
+        [QUEUE],
+      );
+      if (rows[0].n === 0) return;
+      if (Date.now() > deadline) throw new Error(`extraction queue not drained in ${timeoutMs} ms (${rows[0].n} jobs)`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Waits up to `timeoutMs` for a running job, then leaves it (it expires and is retried). */
+  async stop({ timeoutMs = 10_000 } = {}): Promise<void> {
+    this.unsubscribe?.();
+    await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+  }
+}

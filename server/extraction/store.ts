@@ -1,0 +1,229 @@
+/**
+ * Writes one block's extraction: atoms (seed 002's polymorphic value columns), molecules
+ * (molecule_metadata with atom_ids and configuration) and their standoff annotations, following
+ * the reconcile plan so re-extraction keeps ids and never duplicates. Value changes become new
+ * atom versions and knowledge_events rows. Manual annotations are re-anchored, or orphaned.
+ */
+import type { Sql } from '../db/client';
+import { reanchor, selectorAt } from './anchor';
+import { plan, type StoredAtom, type StoredMolecule } from './reconcile';
+import type { AtomValue, Extraction, ExtractedAtom, ExtractedMolecule } from './types';
+
+export interface BlockScope {
+  tenantId: string;
+  documentId: string;
+  blockId: string;
+  domainId: string | null;
+  text: string;
+}
+
+export interface StoreSummary {
+  created: number;
+  versioned: number;
+  removed: number;
+  kept: number;
+  orphaned: number;
+}
+
+function valueColumns(value: AtomValue): [string | null, number | null, boolean | null, string | null, string | null] {
+  if ('text' in value) return [value.text, null, null, null, null];
+  if ('number' in value) return [null, value.number, null, null, null];
+  if ('boolean' in value) return [null, null, value.boolean, null, null];
+  if ('date' in value) return [null, null, null, value.date, null];
+  return [null, null, null, null, JSON.stringify(value.json)];
+}
+
+async function insertAtom(db: Sql, scope: BlockScope, atom: ExtractedAtom, previous: StoredAtom | null): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO atoms (tenant_id, domain_id, atom_type, kind, text_value, number_value, boolean_value, date_value,
+                        json_value, canonical, unit, name, confidence, source, version, previous_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, 'ai_extracted', $14, $15)
+     RETURNING id`,
+    [
+      scope.tenantId, scope.domainId, atom.type, atom.kind, ...valueColumns(atom.value), atom.canonical,
+      atom.unit ?? null, atom.name.slice(0, 255), atom.confidence, previous ? previous.version + 1 : 1, previous?.atomId ?? null,
+    ],
+  );
+  return rows[0].id;
+}
+
+async function insertAnnotation(
+  db: Sql,
+  scope: BlockScope,
+  span: { start: number; end: number; confidence: number },
+  knowledge: { type: 'atom' | 'molecule'; id: string },
+): Promise<void> {
+  const selector = selectorAt(scope.text, span.start, span.end);
+  await db.query(
+    `INSERT INTO annotations (tenant_id, document_id, block_id, start_offset, end_offset, quote, prefix, suffix,
+                              knowledge_type, knowledge_id, layer, confidence, source)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, 'ai_extracted')`,
+    [scope.tenantId, scope.documentId, scope.blockId, span.start, span.end, selector.quote, selector.prefix, selector.suffix,
+      knowledge.type, knowledge.id, span.confidence],
+  );
+}
+
+async function moveAnnotation(db: Sql, scope: BlockScope, annotationId: string, span: { start: number; end: number }, knowledgeId?: string) {
+  const selector = selectorAt(scope.text, span.start, span.end);
+  await db.query(
+    `UPDATE annotations SET start_offset = $2, end_offset = $3, quote = $4, prefix = $5, suffix = $6,
+            knowledge_id = COALESCE($7, knowledge_id), status = 'anchored', updated_at = NOW()
+      WHERE id = $1`,
+    [annotationId, span.start, span.end, selector.quote, selector.prefix, selector.suffix, knowledgeId ?? null],
+  );
+}
+
+async function event(db: Sql, tenantId: string, type: string, aggregate: 'atom' | 'molecule', id: string, data: object) {
+  await db.query(
+    `INSERT INTO knowledge_events (tenant_id, event_type, aggregate_type, aggregate_id, event_data) VALUES ($1, $2, $3, $4, $5)`,
+    [tenantId, type, aggregate, id, JSON.stringify(data)],
+  );
+}
+
+async function storedFor(db: Sql, scope: BlockScope) {
+  const { rows: atoms } = await db.query<StoredAtom>(
+    `SELECT a.id AS "atomId", an.id AS "annotationId", a.atom_type AS type, a.kind, a.name, a.canonical,
+            an.start_offset AS start, a.version
+       FROM annotations an JOIN atoms a ON a.id = an.knowledge_id
+      WHERE an.tenant_id = $1 AND an.block_id = $2 AND an.knowledge_type = 'atom' AND an.source <> 'manual'`,
+    [scope.tenantId, scope.blockId],
+  );
+  const { rows: molecules } = await db.query<StoredMolecule>(
+    `SELECT m.id AS "moleculeId", an.id AS "annotationId", m.molecule_type AS type, m.name, an.start_offset AS start
+       FROM annotations an JOIN molecule_metadata m ON m.id = an.knowledge_id
+      WHERE an.tenant_id = $1 AND an.block_id = $2 AND an.knowledge_type = 'molecule' AND an.source <> 'manual'`,
+    [scope.tenantId, scope.blockId],
+  );
+  return { atoms, molecules };
+}
+
+const summaryOf = (value: AtomValue) => ('json' in value ? { json: value.json } : value);
+
+export async function storeBlockExtraction(db: Sql, scope: BlockScope, extraction: Extraction): Promise<StoreSummary> {
+  const stored = await storedFor(db, scope);
+  const steps = plan(extraction, stored);
+  const summary: StoreSummary = { created: 0, versioned: 0, removed: 0, kept: 0, orphaned: 0 };
+  const atomIds: string[] = [];
+
+  for (const step of steps.atoms) {
+    const atom = extraction.atoms[step.index];
+    if (step.op === 'keep') {
+      atomIds[step.index] = step.stored.atomId;
+      await moveAnnotation(db, scope, step.stored.annotationId, atom);
+      await db.query('UPDATE atoms SET confidence = $2 WHERE id = $1 AND confidence IS DISTINCT FROM $2', [step.stored.atomId, atom.confidence]);
+      summary.kept++;
+    } else if (step.op === 'version') {
+      const id = await insertAtom(db, scope, atom, step.stored);
+      atomIds[step.index] = id;
+      await db.query('UPDATE atoms SET deleted_at = NOW(), updated_at = NOW() WHERE id = $1', [step.stored.atomId]);
+      await moveAnnotation(db, scope, step.stored.annotationId, atom, id);
+      await event(db, scope.tenantId, 'AtomVersioned', 'atom', id, {
+        previousVersion: step.stored.atomId, version: step.stored.version + 1, from: step.stored.canonical, to: atom.canonical,
+        value: summaryOf(atom.value), blockId: scope.blockId, documentId: scope.documentId,
+      });
+      summary.versioned++;
+    } else {
+      const id = await insertAtom(db, scope, atom, null);
+      atomIds[step.index] = id;
+      await insertAnnotation(db, scope, atom, { type: 'atom', id });
+      await event(db, scope.tenantId, 'AtomCreated', 'atom', id, {
+        type: atom.type, canonical: atom.canonical, name: atom.name, value: summaryOf(atom.value), blockId: scope.blockId, documentId: scope.documentId,
+      });
+      summary.created++;
+    }
+  }
+  for (const gone of steps.removedAtoms) {
+    await db.query('UPDATE atoms SET deleted_at = NOW(), updated_at = NOW() WHERE id = $1', [gone.atomId]);
+    await db.query('DELETE FROM annotations WHERE id = $1', [gone.annotationId]);
+    await event(db, scope.tenantId, 'AtomDeleted', 'atom', gone.atomId, { canonical: gone.canonical, blockId: scope.blockId, documentId: scope.documentId });
+    summary.removed++;
+  }
+
+  for (const step of steps.molecules) {
+    const molecule = extraction.molecules[step.index];
+    const columns = moleculeColumns(molecule, atomIds);
+    if (step.op === 'keep') {
+      await db.query(
+        `UPDATE molecule_metadata SET atom_ids = $2::uuid[], atom_roles = $3::jsonb, configuration = $4::jsonb,
+                enforcement_level = $5, confidence = $6, updated_at = NOW()
+          WHERE id = $1 AND (atom_ids, atom_roles, configuration, enforcement_level, confidence)
+                IS DISTINCT FROM ($2::uuid[], $3::jsonb, $4::jsonb, $5, $6)`,
+        [step.stored.moleculeId, ...columns],
+      );
+      await moveAnnotation(db, scope, step.stored.annotationId, molecule);
+    } else {
+      const { rows } = await db.query<{ id: string }>(
+        `INSERT INTO molecule_metadata (tenant_id, domain_id, molecule_type, name, atom_ids, atom_roles, configuration,
+                                        enforcement_level, confidence, source)
+         VALUES ($1, $2, $3, $4, $5::uuid[], $6::jsonb, $7::jsonb, $8, $9, 'ai_extracted') RETURNING id`,
+        [scope.tenantId, scope.domainId, molecule.type, molecule.name.slice(0, 255), ...columns],
+      );
+      await insertAnnotation(db, scope, molecule, { type: 'molecule', id: rows[0].id });
+      await event(db, scope.tenantId, 'MoleculeCreated', 'molecule', rows[0].id, { type: molecule.type, name: molecule.name, blockId: scope.blockId });
+    }
+  }
+  for (const gone of steps.removedMolecules) {
+    await db.query('UPDATE molecule_metadata SET deleted_at = NOW(), updated_at = NOW() WHERE id = $1', [gone.moleculeId]);
+    await db.query('DELETE FROM annotations WHERE id = $1', [gone.annotationId]);
+    await event(db, scope.tenantId, 'MoleculeDeleted', 'molecule', gone.moleculeId, { blockId: scope.blockId });
+  }
+
+  summary.orphaned = await reanchorManual(db, scope);
+  return summary;
+}
+
+function moleculeColumns(molecule: ExtractedMolecule, atomIds: string[]) {
+  const refs = molecule.atoms.filter((ref) => atomIds[ref.atom]);
+  return [
+    refs.map((ref) => atomIds[ref.atom]),
+    JSON.stringify(refs.map((ref) => ({ atomId: atomIds[ref.atom], role: ref.role, order: ref.order }))),
+    JSON.stringify(molecule.configuration),
+    molecule.enforcement,
+    molecule.confidence,
+  ] as const;
+}
+
+/** Manual annotations of the block follow their text; returns how many are now orphaned. */
+async function reanchorManual(db: Sql, scope: BlockScope): Promise<number> {
+  const { rows } = await db.query<{ id: string; start: number; end: number; quote: string; prefix: string; suffix: string; status: string }>(
+    `SELECT id, start_offset AS start, end_offset AS "end", quote, COALESCE(prefix, '') AS prefix,
+            COALESCE(suffix, '') AS suffix, status
+       FROM annotations WHERE tenant_id = $1 AND block_id = $2 AND source = 'manual'`,
+    [scope.tenantId, scope.blockId],
+  );
+  let orphaned = 0;
+  for (const row of rows) {
+    if (row.status === 'anchored' && scope.text.slice(row.start, row.end) === row.quote) {
+      // Unchanged place; refresh the context only if it changed.
+      const fresh = selectorAt(scope.text, row.start, row.end);
+      if (fresh.prefix !== row.prefix || fresh.suffix !== row.suffix) await moveAnnotation(db, scope, row.id, row);
+      continue;
+    }
+    const span = reanchor(row, scope.text);
+    if (span) await moveAnnotation(db, scope, row.id, span);
+    else {
+      orphaned++;
+      if (row.status !== 'orphaned') await db.query(`UPDATE annotations SET status = 'orphaned', updated_at = NOW() WHERE id = $1`, [row.id]);
+    }
+  }
+  return orphaned;
+}
+
+/** A block was deleted: its extracted knowledge goes, its manual annotations are orphaned. */
+export async function removeBlockKnowledge(db: Sql, tenantId: string, blockId: string): Promise<void> {
+  await db.query(
+    `UPDATE atoms SET deleted_at = NOW(), updated_at = NOW()
+      WHERE id IN (SELECT knowledge_id FROM annotations WHERE tenant_id = $1 AND block_id = $2
+                      AND knowledge_type = 'atom' AND source <> 'manual')`,
+    [tenantId, blockId],
+  );
+  await db.query(
+    `UPDATE molecule_metadata SET deleted_at = NOW(), updated_at = NOW()
+      WHERE id IN (SELECT knowledge_id FROM annotations WHERE tenant_id = $1 AND block_id = $2
+                      AND knowledge_type = 'molecule' AND source <> 'manual')`,
+    [tenantId, blockId],
+  );
+  await db.query(`DELETE FROM annotations WHERE tenant_id = $1 AND block_id = $2 AND source <> 'manual'`, [tenantId, blockId]);
+  await db.query(`UPDATE annotations SET status = 'orphaned', updated_at = NOW() WHERE tenant_id = $1 AND block_id = $2 AND status <> 'orphaned'`, [tenantId, blockId]);
+  await db.query('DELETE FROM block_extractions WHERE block_id = $1', [blockId]);
+}

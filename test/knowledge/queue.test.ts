@@ -1,0 +1,188 @@
+/**
+ * The extraction queue: survives a restart without losing or duplicating work, retries a
+ * failing job then marks it failed with its error, and a slow or failing document never holds
+ * up the others.
+ */
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { BlockRepository } from '../../server/db/repos/blocks';
+import { DocumentRepository } from '../../server/db/repos/documents';
+import { KnowledgeRepository } from '../../server/db/repos/knowledge';
+import { ExtractionQueue } from '../../server/extraction/queue';
+import { extractDocument } from '../../server/extraction/pipeline';
+import { ruleExtractor } from '../../server/extraction/ruleExtractor';
+import type { Extractor } from '../../server/extraction/types';
+import { inProcessBus, type BusEvent } from '../../server/bus';
+import { log } from '../../server/log';
+import { migrate } from '../../server/db/migrate';
+import { ensureLocalIdentity } from '../../server/db/repos/tenants';
+import { openTestDatabase, type TestDatabase } from '../support/db';
+import { waitFor } from '../support/waitFor';
+import type { Database } from '../../server/db/client';
+
+const paragraph = (text: string, position: number) => ({
+  id: randomUUID(),
+  parentId: null,
+  position,
+  blockType: 'paragraph' as const,
+  content: { rich_text: [{ text }] },
+  hasChildren: false,
+});
+
+async function documentWith(db: Database, tenantId: string, texts: string[]): Promise<string> {
+  const document = await DocumentRepository.create(db, tenantId, { title: texts[0].slice(0, 20) });
+  await BlockRepository.apply(db, tenantId, document.id, texts.map(paragraph), [], null);
+  return document.id;
+}
+
+async function atomCount(db: Database, tenantId: string, documentId: string): Promise<number> {
+  return (await KnowledgeRepository.atomsOfDocument(db, tenantId, documentId)).length;
+}
+
+describe('extraction queue', { timeout: 90_000 }, () => {
+  // Each test gets its own database, so a queue a test leaves behind cannot touch the next.
+  let database: TestDatabase;
+  let tenantId: string;
+  beforeEach(async () => {
+    database = await openTestDatabase();
+    await migrate(database.db);
+    tenantId = (await ensureLocalIdentity(database.db)).tenant.id;
+  });
+  afterEach(async () => {
+    await database.dispose();
+  });
+
+  it('jobs queued before a restart run after it, exactly once', async () => {
+    const { db } = database;
+    const bus = inProcessBus();
+    const documents = [
+      await documentWith(db, tenantId, ['In Quebec, the withholding rate is 10% for amounts over $5,000.']),
+      await documentWith(db, tenantId, ['Invoices must be paid within 30 days.', 'A late fee of 2% applies.']),
+      await documentWith(db, tenantId, ['Employees in Ontario receive 10 vacation days.']),
+    ];
+    // A process queues the work (start() enqueues documents not yet extracted) and stops
+    // before any of it runs.
+    const first = new ExtractionQueue({ db, bus, log, extractor: ruleExtractor });
+    await first.start({ work: false });
+    await first.stop();
+    const { rows: queued } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'extract'`);
+    assert.ok(queued[0].n >= 1, 'jobs are in the durable queue');
+
+    const second = new ExtractionQueue({ db, bus, log, extractor: ruleExtractor });
+    await second.start();
+    await second.drain();
+    const counts = await Promise.all(documents.map((id) => atomCount(db, tenantId, id)));
+    for (const count of counts) assert.ok(count > 0, 'every document was extracted');
+
+    // Asking again, or starting a third process, duplicates nothing.
+    for (const id of documents) await second.enqueue(tenantId, id);
+    await second.drain();
+    await second.stop();
+    const third = new ExtractionQueue({ db, bus, log, extractor: ruleExtractor });
+    await third.start();
+    await third.drain();
+    await third.stop();
+    assert.deepEqual(await Promise.all(documents.map((id) => atomCount(db, tenantId, id))), counts);
+  });
+
+  it('a process that dies in the middle of a job loses nothing: the next one finishes the document', async () => {
+    const { db } = database;
+    const bus = inProcessBus();
+    const documentId = await documentWith(db, tenantId, [
+      'Members must renew at least 30 days before expiry.',
+      'CRASH here: the process dies while extracting this block.',
+      'Refunds are available within 14 days.',
+    ]);
+    // The state a kill -9 leaves: the job fetched (active, its worker gone), the first block's
+    // knowledge committed, the rest not.
+    const dying = new ExtractionQueue({ db, bus, log, extractor: ruleExtractor });
+    await dying.start({ work: false });
+    await dying.stop();
+    await db.query(`UPDATE pgboss.job SET state = 'active', started_on = now() WHERE name = 'extract'`);
+    const crashing: Extractor = {
+      name: 'rules',
+      async extract(block, context) {
+        if (block.text.startsWith('CRASH')) throw new Error('killed');
+        return ruleExtractor.extract(block, context);
+      },
+    };
+    await assert.rejects(extractDocument(db, crashing, tenantId, documentId), /killed/);
+    const before = await KnowledgeRepository.annotations(db, tenantId, documentId);
+    assert.ok(before.some((a) => a.quote.includes('30 days')), 'the first block was stored before the crash');
+
+    const next = new ExtractionQueue({ db, bus, log, extractor: ruleExtractor });
+    await next.start();
+    const annotations = await waitFor(async () => {
+      const found = await KnowledgeRepository.annotations(db, tenantId, documentId);
+      const quotes = found.map((a) => a.quote);
+      assert.ok(quotes.some((q) => q.includes('14 days')), `the last block was extracted (${quotes.join(' | ')})`);
+      return found;
+    }, { timeout: 15_000, interval: 100 });
+    await next.stop();
+    const spans = annotations.map((a) => `${a.blockId}:${a.start}:${a.end}:${a.layer}`);
+    assert.equal(new Set(spans).size, spans.length, 'nothing stored twice');
+    const kept = new Set(annotations.map((a) => a.id));
+    assert.ok(before.every((a) => kept.has(a.id)), 'the first block kept its annotations (same ids)');
+  });
+
+  it('a failing job is retried, then marked failed with its error; other documents go on', async () => {
+    const { db } = database;
+    const bus = inProcessBus();
+    const events: BusEvent[] = [];
+    bus.subscribe((event) => events.push(event));
+    const broken = await documentWith(db, tenantId, ['POISON: the extractor cannot read this block.']);
+    const healthy = await documentWith(db, tenantId, ['Auto-renewal is enabled for annual plans.']);
+    let attempts = 0;
+    const extractor: Extractor = {
+      name: 'rules',
+      async extract(block, context) {
+        if (block.text.startsWith('POISON')) {
+          attempts++;
+          throw new Error('the extractor crashed on this block');
+        }
+        return ruleExtractor.extract(block, context);
+      },
+    };
+    const queue = new ExtractionQueue({ db, bus, log, extractor, retryLimit: 2, retryDelaySeconds: 1 });
+    await queue.start();
+    await waitFor(async () => assert.ok((await atomCount(db, tenantId, healthy)) > 0, 'the healthy document has atoms'), { timeout: 10_000, interval: 50 });
+    const status = await waitFor(async () => {
+      const s = await KnowledgeRepository.status(db, tenantId, broken);
+      assert.equal(s.state, 'failed');
+      return s;
+    }, { timeout: 30_000, interval: 100 });
+    await queue.stop();
+    assert.equal(attempts, 3, 'one try and two retries');
+    assert.match(status.error ?? '', /extractor crashed/);
+    assert.ok(
+      events.some((e) => e.type === 'knowledge.changed' && e.documentId === broken && e.status === 'failed'),
+      'the editor is told the job failed',
+    );
+  });
+
+  it('pathological blocks never crash or stall the queue', async () => {
+    const { db } = database;
+    const bus = inProcessBus();
+    const huge = await documentWith(db, tenantId, [
+      'The rate is 10% in Quebec. '.repeat(40_000), // ~1 MB
+      '9'.repeat(10_000),
+      '('.repeat(5_000) + 'x' + ')'.repeat(5_000),
+      'Le taux est de 10 % au Québec. 税率は10%です。 🇨🇦 rate 💸 5% نسبة الضريبة 10٪ في كيبيك',
+      '',
+    ]);
+    const small = await documentWith(db, tenantId, ['Contractors must submit invoices at most 30 days after delivery.']);
+    const queue = new ExtractionQueue({ db, bus, log, extractor: ruleExtractor, retryLimit: 1, retryDelaySeconds: 1 });
+    await queue.start();
+    await waitFor(async () => assert.ok((await atomCount(db, tenantId, small)) > 0, 'the small document has atoms'), { timeout: 30_000, interval: 100 });
+    const finished = await waitFor(async () => {
+      const s = await KnowledgeRepository.status(db, tenantId, huge);
+      assert.ok(s.state === 'idle' || s.state === 'failed', `state ${s.state}`);
+      return s;
+    }, { timeout: 60_000, interval: 200 });
+    await queue.stop();
+    assert.equal(finished.state, 'idle', `the huge document was extracted (error: ${finished.error})`);
+    const annotations = await KnowledgeRepository.annotations(db, tenantId, huge);
+    assert.ok(annotations.length > 0);
+  });
+});
