@@ -1,9 +1,11 @@
 'use client';
 
+import type { Editor } from '@tiptap/core';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { ApiError, displayTitle, errorMessage, useDocument } from './api';
 import { CollaborativeEditor } from './editor/CollaborativeEditor';
+import { KnowledgePanel } from './knowledge/KnowledgePanel';
 import { useLocalProfile } from './useLocalProfile';
 
 /** The editor page: breadcrumb with the live title, then the collaborative editor. */
@@ -12,6 +14,7 @@ export function DocumentView({ documentId }: { documentId: string }) {
   const { profile } = useLocalProfile();
   // undefined until the editor has synced; then the editor's own idea of the title.
   const [liveTitle, setLiveTitle] = useState<string | null | undefined>(undefined);
+  const [editor, setEditor] = useState<Editor | null>(null);
 
   const title = liveTitle !== undefined ? displayTitle(liveTitle) : document.data ? displayTitle(document.data.title) : null;
 
@@ -34,7 +37,7 @@ export function DocumentView({ documentId }: { documentId: string }) {
   }
 
   return (
-    <main className="page page-document">
+    <main className="page page-document page-document-knowledge">
       <nav className="breadcrumb" aria-label="Breadcrumb">
         <Link href="/">Documents</Link>
         <span aria-hidden="true">/</span>
@@ -51,11 +54,14 @@ export function DocumentView({ documentId }: { documentId: string }) {
           Could not load this document’s details: {errorMessage(document.error)}
         </p>
       ) : null}
-      {profile ? (
-        <CollaborativeEditor documentId={documentId} user={profile} onTitleChange={setLiveTitle} />
-      ) : (
-        <div className="editor-skeleton" aria-busy="true" />
-      )}
+      <div className="document-columns">
+        {profile ? (
+          <CollaborativeEditor documentId={documentId} user={profile} onTitleChange={setLiveTitle} onEditorChange={setEditor} />
+        ) : (
+          <div className="editor-skeleton" aria-busy="true" />
+        )}
+        <KnowledgePanel documentId={documentId} editor={editor} />
+      </div>
     </main>
   );
 }

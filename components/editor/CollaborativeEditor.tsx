@@ -18,6 +18,8 @@ export interface CollaborativeEditorProps {
   user: CollaborationUser;
   /** The live title (first non-empty text block), reported once the document has synced. */
   onTitleChange?: (title: string | null) => void;
+  /** The editor once created (null again when it goes away), for panels that work on it. */
+  onEditorChange?: (editor: Editor | null) => void;
 }
 
 function EditorSkeleton() {
@@ -38,7 +40,7 @@ function useDocumentTitle(editor: Editor | null): string | null {
   });
 }
 
-function EditorSession({ session, user, onTitleChange }: { session: CollabSession } & Omit<CollaborativeEditorProps, 'documentId'>) {
+function EditorSession({ session, user, onTitleChange, onEditorChange }: { session: CollabSession } & Omit<CollaborativeEditorProps, 'documentId'>) {
   const { ydoc, provider } = session;
   const connection = useCollabConnection(provider);
   const [inputRequest, setInputRequest] = useState<SlashInputRequest | null>(null);
@@ -77,6 +79,12 @@ function EditorSession({ session, user, onTitleChange }: { session: CollabSessio
   useEffect(() => {
     if (editor && !editor.isDestroyed) editor.commands.updateUser({ name: user.name, color: user.color });
   }, [editor, user.name, user.color]);
+
+  useEffect(() => {
+    if (!editor) return;
+    onEditorChange?.(editor);
+    return () => onEditorChange?.(null);
+  }, [editor, onEditorChange]);
 
   const title = useDocumentTitle(editor);
   useEffect(() => {
@@ -125,7 +133,7 @@ function EditorSession({ session, user, onTitleChange }: { session: CollabSessio
 }
 
 /** A document edited together: Yjs over the collaboration websocket, with carets and presence. */
-export function CollaborativeEditor({ documentId, user, onTitleChange }: CollaborativeEditorProps) {
+export function CollaborativeEditor({ documentId, user, onTitleChange, onEditorChange }: CollaborativeEditorProps) {
   const session = useCollabSession(documentId);
   if (!session) {
     return (
@@ -140,5 +148,5 @@ export function CollaborativeEditor({ documentId, user, onTitleChange }: Collabo
       </div>
     );
   }
-  return <EditorSession key={session.key} session={session} user={user} onTitleChange={onTitleChange} />;
+  return <EditorSession key={session.key} session={session} user={user} onTitleChange={onTitleChange} onEditorChange={onEditorChange} />;
 }

@@ -17,6 +17,7 @@ import { StarterKit } from '@tiptap/starter-kit';
 import type { WebsocketProvider } from 'y-websocket';
 import type { Doc } from 'yjs';
 import { BLOCK_ID_ATTR, BLOCK_NODE_NAMES, YDOC_FIELD } from '../blocks/types';
+import { KnowledgeAnnotations } from './annotations';
 import { BlockIdentity, newBlockId } from './blockIdentity';
 import { Callout } from './callout';
 import { FileAttachment } from './fileAttachment';
@@ -100,7 +101,7 @@ function placeholderFor({ node }: { node: ProseMirrorNode }): string {
 /** The full browser extension list: schema + collaboration + editing behaviour. */
 export function buildExtensions(options: EditorExtensionOptions = {}): Extensions {
   const { ydoc, provider, user = DEFAULT_USER, slashMenu, placeholder = true } = options;
-  const extensions: Extensions = [...buildSchemaExtensions(), BlockIdentity, TrailingParagraph];
+  const extensions: Extensions = [...buildSchemaExtensions(), BlockIdentity, TrailingParagraph, KnowledgeAnnotations];
 
   if (placeholder) {
     extensions.push(

@@ -1,0 +1,158 @@
+/**
+ * A document's atoms, molecules, annotations and extraction status, kept fresh by the server's
+ * `knowledge` events (no polling), and the "Mark as atom" mutation.
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { z } from 'zod';
+import type { AnnotationDto, AtomDto, DocumentKnowledgeDto, ManualAtomRequest } from '@/lib/knowledge/dto';
+import { ApiError } from '../api';
+
+const atomTypeSchema = z.enum(['TextAtom', 'NumberAtom', 'BooleanAtom', 'DateAtom', 'JSONAtom']);
+const sourceSchema = z.enum(['ai_extracted', 'manual', 'llm']);
+
+const atomSchema = z.object({
+  id: z.string(),
+  type: atomTypeSchema,
+  kind: z.string().nullable(),
+  value: z.unknown(),
+  canonical: z.string().nullable(),
+  unit: z.string().nullable(),
+  name: z.string().nullable(),
+  confidence: z.number(),
+  source: sourceSchema,
+  version: z.number(),
+  previousVersion: z.string().nullable(),
+  moleculeIds: z.array(z.string()),
+  updatedAt: z.string(),
+});
+
+const moleculeSchema = z.object({
+  id: z.string(),
+  type: z.enum(['ConditionMolecule', 'ConstraintMolecule', 'ExceptionMolecule', 'RequiresMolecule']),
+  name: z.string().nullable(),
+  confidence: z.number(),
+  enforcement: z.enum(['block', 'warn', 'inform']),
+  summary: z.string(),
+  configuration: z.looseObject({ ruleType: z.string() }),
+  atoms: z.array(
+    z.object({ atomId: z.string(), role: z.enum(['subject', 'condition', 'result', 'constraint']), order: z.number() }),
+  ),
+  updatedAt: z.string(),
+});
+
+const annotationSchema = z.object({
+  id: z.string(),
+  blockId: z.string().nullable(),
+  start: z.number(),
+  end: z.number(),
+  quote: z.string(),
+  knowledgeType: z.enum(['atom', 'molecule']),
+  knowledgeId: z.string(),
+  layer: z.enum(['atom', 'molecule']),
+  confidence: z.number(),
+  source: sourceSchema,
+  status: z.enum(['anchored', 'orphaned']),
+});
+
+const knowledgeSchema: z.ZodType<DocumentKnowledgeDto> = z.object({
+  atoms: z.array(atomSchema),
+  molecules: z.array(moleculeSchema),
+  annotations: z.array(annotationSchema),
+  status: z.object({
+    state: z.enum(['idle', 'queued', 'running', 'retrying', 'failed']),
+    attempts: z.number(),
+    error: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+  }),
+});
+
+const manualAtomResponseSchema: z.ZodType<{ atom: AtomDto; annotation: AnnotationDto }> = z.object({
+  atom: atomSchema,
+  annotation: annotationSchema,
+});
+
+const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+async function requestJson<T>(path: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> {
+  let response: Response;
+  try {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    response = await fetch(path, { ...init, headers });
+  } catch {
+    throw new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.');
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const parsed = errorBodySchema.safeParse(body);
+    if (parsed.success) throw new ApiError(response.status, parsed.data.error.code, parsed.data.error.message);
+    throw new ApiError(response.status, 'http_error', `The server answered with an error (${response.status}).`);
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ApiError(response.status, 'invalid_response', 'The server sent an answer this page cannot read.');
+  return parsed.data;
+}
+
+export const knowledgeQueryKey = (documentId: string) => ['documents', documentId, 'knowledge'] as const;
+
+const RECONNECT_MS = 5_000;
+
+export function useDocumentKnowledge(documentId: string) {
+  const queryClient = useQueryClient();
+
+  useEffect(() => {
+    const invalidate = () => void queryClient.invalidateQueries({ queryKey: knowledgeQueryKey(documentId) });
+    let source: EventSource | null = null;
+    let retry: number | undefined;
+    let opened = false;
+    const connect = () => {
+      source = new EventSource(`/api/documents/${encodeURIComponent(documentId)}/events`);
+      source.addEventListener('knowledge', invalidate);
+      source.addEventListener('open', () => {
+        // Events may have been missed while disconnected.
+        if (opened) invalidate();
+        opened = true;
+      });
+      source.addEventListener('error', () => {
+        // EventSource retries by itself unless the server refused the stream outright.
+        if (source?.readyState !== EventSource.CLOSED) return;
+        retry = window.setTimeout(connect, RECONNECT_MS);
+      });
+    };
+    connect();
+    return () => {
+      window.clearTimeout(retry);
+      source?.close();
+    };
+  }, [documentId, queryClient]);
+
+  return useQuery({
+    queryKey: knowledgeQueryKey(documentId),
+    queryFn: () => requestJson(`/api/documents/${encodeURIComponent(documentId)}/knowledge`, knowledgeSchema),
+  });
+}
+
+export function useMarkAsAtom(documentId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (request: ManualAtomRequest) =>
+      requestJson(`/api/documents/${encodeURIComponent(documentId)}/annotations`, manualAtomResponseSchema, {
+        method: 'POST',
+        body: JSON.stringify(request),
+      }),
+    onSuccess: ({ atom, annotation }) => {
+      // Show it at once; the refetch brings the server's full view.
+      queryClient.setQueryData<DocumentKnowledgeDto>(knowledgeQueryKey(documentId), (current) =>
+        current
+          ? {
+              ...current,
+              atoms: [...current.atoms.filter((a) => a.id !== atom.id), atom],
+              annotations: [...current.annotations.filter((a) => a.id !== annotation.id), annotation],
+            }
+          : current,
+      );
+      return queryClient.invalidateQueries({ queryKey: knowledgeQueryKey(documentId) });
+    },
+  });
+}
