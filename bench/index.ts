@@ -7,6 +7,7 @@
  */
 import os from 'node:os';
 import { runCollabSuite } from './collab';
+import { runExtractionSuite } from './extraction';
 import { runInterruptHandlers } from './support/cleanup';
 
 interface Suite {
@@ -14,7 +15,10 @@ interface Suite {
   run: () => Promise<object>;
 }
 
-const SUITES: Suite[] = [{ name: 'collab', run: runCollabSuite }];
+const SUITES: Suite[] = [
+  { name: 'collab', run: runCollabSuite },
+  { name: 'extraction', run: runExtractionSuite },
+];
 
 /** The whole run is killed past this, cleaning up first. */
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 900);
