@@ -87,8 +87,9 @@ async function latency() {
       const rate = `${11 + i}.5%`;
       await writer.keyboard.press('Control+End');
       await writer.keyboard.press('Enter');
-      // Typed at 10 ms per key; the clock starts at the last keystroke.
-      await writer.keyboard.type(`In Alberta, the levy is ${rate} for amounts over $2,000.`, { delay: 10 });
+      // Typed at 10 ms per key, the rate last, so no earlier extraction can already show it;
+      // the clock starts at the last keystroke (the "%").
+      await writer.keyboard.type(`In Alberta, for amounts over $2,000, the levy is ${rate}`, { delay: 10 });
       const typed = performance.now();
       await editor(reader).locator('.kos-atom[data-atom-type="NumberAtom"]', { hasText: rate }).first().waitFor({ timeout: 15_000 });
       samples.push(Math.round(performance.now() - typed));

@@ -44,7 +44,8 @@ function commonPrefix(a: string, b: string): number {
  * of old context still around it, less one point per 4 characters of distance from the old
  * position, so of two equal sentences the one where the annotation was wins. An exact
  * occurrence counts only with one side of its context intact (8 characters, or the whole side
- * if shorter) — or when it is the only occurrence left.
+ * if shorter): a quote found among strangers is more likely other text than ours, and an
+ * orphan the person can re-attach beats a highlight on the wrong words.
  */
 export function reanchor(selector: Selector, text: string): { start: number; end: number } | null {
   const { quote, prefix, suffix } = selector;
@@ -52,9 +53,7 @@ export function reanchor(selector: Selector, text: string): { start: number; end
   const penalty = (at: number) => Math.abs(at - selector.start) / 4;
   const candidates: Array<{ start: number; end: number; score: number }> = [];
   const consider = (start: number, end: number, score: number) => candidates.push({ start, end, score });
-  const occurrences: number[] = [];
   for (let at = quote ? text.indexOf(quote) : -1; at !== -1; at = text.indexOf(quote, at + 1)) {
-    occurrences.push(at);
     const before = commonSuffix(text.slice(Math.max(0, at - prefix.length), at), prefix);
     const after = commonPrefix(text.slice(at + quote.length, at + quote.length + suffix.length), suffix);
     if (enough(before, prefix) || enough(after, suffix)) consider(at, at + quote.length, before + after - penalty(at));
@@ -69,8 +68,7 @@ export function reanchor(selector: Selector, text: string): { start: number; end
     consider(start, end, edited.context - penalty(start));
   }
   const best = candidates.sort((a, b) => b.score - a.score)[0];
-  if (best) return { start: best.start, end: best.end };
-  return occurrences.length === 1 ? { start: occurrences[0], end: occurrences[0] + quote.length } : null;
+  return best ? { start: best.start, end: best.end } : null;
 }
 
 /** Deletions can eat into the context next to the quote: this much may be trimmed off it. */
