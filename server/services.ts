@@ -13,6 +13,7 @@ import type { RoomRegistry } from './collab/rooms';
 import type { Config } from './config';
 import type { HealthReport } from './health';
 import type { ExtractionQueue } from './extraction/queue';
+import type { GraphStore } from './graph/types';
 
 export interface Services {
   config: Config;
@@ -22,6 +23,8 @@ export interface Services {
   updateLog: UpdateLog;
   rooms: RoomRegistry;
   extraction: ExtractionQueue;
+  /** The knowledge graph: Neo4j when NEO4J_URI is set, else tables in the main database. */
+  graph: GraphStore;
   neo4j: Driver | null;
   local: { tenant: Tenant; user: LocalUser };
   health(): Promise<HealthReport>;

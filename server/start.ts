@@ -12,6 +12,7 @@ import type { ProjectionOptions } from './projection/blockProjection';
 import type { Services } from './services';
 import { ExtractionQueue } from './extraction/queue';
 import { chooseExtractor } from './extraction/choose';
+import { openGraphStore } from './graph/open';
 
 export async function startServices(
   env: NodeJS.ProcessEnv = process.env,
@@ -34,6 +35,7 @@ export async function startServices(
     projection: options.projection,
     compactAfter: config.COMPACT_AFTER_UPDATES,
   });
+  const graph = await openGraphStore(config, db);
   const extractor = chooseExtractor(config);
   const extraction = new ExtractionQueue({
     db,
@@ -52,12 +54,14 @@ export async function startServices(
     updateLog,
     rooms,
     extraction,
+    graph,
     neo4j: neo4jDriver,
     local,
     health: () => checkHealth(db, bus, neo4jDriver),
     async close() {
       await rooms.flushAll();
       if (config.EXTRACTION_WORKER === '1') await extraction.stop();
+      await graph.close();
       if ('close' in extractor && typeof extractor.close === 'function') await extractor.close();
       await bus.close();
       await neo4jDriver?.close();
