@@ -94,10 +94,10 @@ export class ExtractionQueue {
   async enqueue(tenantId: string, documentId: string): Promise<void> {
     try {
       const id = await this.boss.send(QUEUE, { tenantId, documentId }, { singletonKey: documentId });
-      if (id) {
-        await this.setStatus(tenantId, documentId, 'queued', null, { onlyIfIdle: true });
-        if (this.workerId) this.boss.notifyWorker(this.workerId);
-      }
+      if (id) await this.setStatus(tenantId, documentId, 'queued', null, { onlyIfIdle: true });
+      // Also when the send was merged into a waiting job: the worker then fetches it as soon as
+      // its current job ends, instead of sleeping out its polling interval.
+      if (this.workerId) this.boss.notifyWorker(this.workerId);
     } catch (error) {
       this.options.log.warn({ err: error, documentId }, 'could not enqueue extraction');
     }
