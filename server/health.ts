@@ -2,6 +2,7 @@
 import neo4j, { type Driver } from 'neo4j-driver';
 import type { Database } from './db/client';
 import type { Bus } from './bus';
+import type { GraphSyncStatus } from './graph/sync';
 
 export interface StoreStatus {
   store: 'database' | 'cache' | 'graph';
@@ -14,6 +15,8 @@ export interface StoreStatus {
 export interface HealthReport {
   status: 'ok' | 'degraded';
   stores: StoreStatus[];
+  /** How far the graph is behind PostgreSQL (outbox rows not yet synced). */
+  graphSync?: GraphSyncStatus;
 }
 
 async function probe(store: StoreStatus['store'], kind: string, check: () => Promise<unknown>): Promise<StoreStatus> {
@@ -37,7 +40,8 @@ export function openNeo4j(uri: string, user: string, password: string): Driver {
   return neo4j.driver(uri, neo4j.auth.basic(user, password), { connectionTimeout: 2000, maxConnectionPoolSize: 20 });
 }
 
-export async function checkHealth(db: Database, bus: Bus, neo4jDriver: Driver | null): Promise<HealthReport> {
+export async function checkHealth(db: Database, bus: Bus, neo4jDriver: Driver | null,
+  graphSync?: { status(): Promise<GraphSyncStatus> }): Promise<HealthReport> {
   const stores = await Promise.all([
     probe('database', db.kind === 'postgres' ? 'postgresql' : 'pglite', () => db.query('SELECT 1')),
     probe('cache', bus.kind === 'redis' ? 'redis' : 'in-process', () => bus.ping()),
@@ -45,5 +49,6 @@ export async function checkHealth(db: Database, bus: Bus, neo4jDriver: Driver | 
       ? probe('graph', 'neo4j', () => neo4jDriver.verifyConnectivity())
       : probe('graph', 'postgres-graph', () => db.query('SELECT 1')),
   ]);
-  return { status: stores.every((s) => s.status === 'ok') ? 'ok' : 'degraded', stores };
+  const sync = await graphSync?.status().catch(() => undefined);
+  return { status: stores.every((s) => s.status === 'ok') ? 'ok' : 'degraded', stores, ...(sync ? { graphSync: sync } : {}) };
 }

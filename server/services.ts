@@ -14,6 +14,7 @@ import type { Config } from './config';
 import type { HealthReport } from './health';
 import type { ExtractionQueue } from './extraction/queue';
 import type { GraphStore } from './graph/types';
+import type { GraphSync } from './graph/sync';
 
 export interface Services {
   config: Config;
@@ -25,6 +26,8 @@ export interface Services {
   extraction: ExtractionQueue;
   /** The knowledge graph: Neo4j when NEO4J_URI is set, else tables in the main database. */
   graph: GraphStore;
+  /** Drains the graph outbox into `graph`; status() says how far behind the graph is. */
+  graphSync: GraphSync;
   neo4j: Driver | null;
   local: { tenant: Tenant; user: LocalUser };
   health(): Promise<HealthReport>;

@@ -12,7 +12,8 @@ import type { ProjectionOptions } from './projection/blockProjection';
 import type { Services } from './services';
 import { ExtractionQueue } from './extraction/queue';
 import { chooseExtractor } from './extraction/choose';
-import { openGraphStore } from './graph/open';
+import { openGraphStoreLazily } from './graph/open';
+import { GraphSync } from './graph/sync';
 
 export async function startServices(
   env: NodeJS.ProcessEnv = process.env,
@@ -35,7 +36,10 @@ export async function startServices(
     projection: options.projection,
     compactAfter: config.COMPACT_AFTER_UPDATES,
   });
-  const graph = await openGraphStore(config, db);
+  // Never blocks start-up: with Neo4j down, editing and extraction go on and the sync catches up.
+  const graph = openGraphStoreLazily(config, db);
+  const graphSync = new GraphSync({ db, graph, bus, log });
+  graphSync.start();
   const extractor = chooseExtractor(config);
   const extraction = new ExtractionQueue({
     db,
@@ -55,12 +59,14 @@ export async function startServices(
     rooms,
     extraction,
     graph,
+    graphSync,
     neo4j: neo4jDriver,
     local,
-    health: () => checkHealth(db, bus, neo4jDriver),
+    health: () => checkHealth(db, bus, neo4jDriver, graphSync),
     async close() {
       await rooms.flushAll();
       if (config.EXTRACTION_WORKER === '1') await extraction.stop();
+      await graphSync.stop();
       await graph.close();
       if ('close' in extractor && typeof extractor.close === 'function') await extractor.close();
       await bus.close();

@@ -5,6 +5,7 @@
  */
 import * as chrono from 'chrono-node';
 import type { Sql } from '../db/client';
+import { recordChange } from '../db/repos/graphOutbox';
 import { selectorAt } from './anchor';
 import type { AtomType, AtomValue } from './types';
 
@@ -88,5 +89,6 @@ export async function createManualAtom(db: Sql, input: ManualAtomInput): Promise
      VALUES ($1, 'AtomCreated', 'atom', $2, $3, $4)`,
     [input.tenantId, atomId, JSON.stringify({ type: input.type, canonical, name: input.name, source: 'manual', blockId: input.blockId, documentId: input.documentId }), input.userId],
   );
+  await recordChange(db, input.tenantId, 'atom', [atomId]);
   return { atomId, annotationId: annotations[0].id };
 }

@@ -5,6 +5,7 @@
  * atom versions and knowledge_events rows. Manual annotations are re-anchored, or orphaned.
  */
 import type { Sql } from '../db/client';
+import { recordChange } from '../db/repos/graphOutbox';
 import { reanchor, selectorAt } from './anchor';
 import { plan, type StoredAtom, type StoredMolecule } from './reconcile';
 import type { AtomValue, Extraction, ExtractedAtom, ExtractedMolecule } from './types';
@@ -104,6 +105,7 @@ export async function storeBlockExtraction(db: Sql, scope: BlockScope, extractio
   const steps = plan(extraction, stored);
   const summary: StoreSummary = { created: 0, versioned: 0, removed: 0, kept: 0, orphaned: 0 };
   const atomIds: string[] = [];
+  const createdMolecules: string[] = [];
 
   for (const step of steps.atoms) {
     const atom = extraction.atoms[step.index];
@@ -158,6 +160,7 @@ export async function storeBlockExtraction(db: Sql, scope: BlockScope, extractio
          VALUES ($1, $2, $3, $4, $5::uuid[], $6::jsonb, $7::jsonb, $8, $9, 'ai_extracted') RETURNING id`,
         [scope.tenantId, scope.domainId, molecule.type, molecule.name.slice(0, 255), ...columns],
       );
+      createdMolecules.push(rows[0].id);
       await insertAnnotation(db, scope, molecule, { type: 'molecule', id: rows[0].id });
       await event(db, scope.tenantId, 'MoleculeCreated', 'molecule', rows[0].id, { type: molecule.type, name: molecule.name, blockId: scope.blockId });
     }
@@ -169,6 +172,15 @@ export async function storeBlockExtraction(db: Sql, scope: BlockScope, extractio
   }
 
   summary.orphaned = await reanchorManual(db, scope);
+  // Kept atoms count too: their spans (APPEARS_IN) may have moved.
+  await recordChange(db, scope.tenantId, 'atom', [
+    ...atomIds.filter(Boolean), ...steps.atoms.flatMap((step) => (step.op === 'create' ? [] : [step.stored.atomId])),
+    ...steps.removedAtoms.map((gone) => gone.atomId),
+  ]);
+  await recordChange(db, scope.tenantId, 'molecule', [
+    ...steps.molecules.flatMap((step) => (step.op === 'keep' ? [step.stored.moleculeId] : [])),
+    ...createdMolecules, ...steps.removedMolecules.map((gone) => gone.moleculeId),
+  ]);
   return summary;
 }
 
@@ -185,13 +197,14 @@ function moleculeColumns(molecule: ExtractedMolecule, atomIds: string[]) {
 
 /** Manual annotations of the block follow their text; returns how many are now orphaned. */
 async function reanchorManual(db: Sql, scope: BlockScope): Promise<number> {
-  const { rows } = await db.query<{ id: string; start: number; end: number; quote: string; prefix: string; suffix: string; status: string }>(
+  const { rows } = await db.query<{ id: string; start: number; end: number; quote: string; prefix: string; suffix: string; status: string; knowledgeType: 'atom' | 'molecule'; knowledgeId: string }>(
     `SELECT id, start_offset AS start, end_offset AS "end", quote, COALESCE(prefix, '') AS prefix,
-            COALESCE(suffix, '') AS suffix, status
+            COALESCE(suffix, '') AS suffix, status, knowledge_type AS "knowledgeType", knowledge_id AS "knowledgeId"
        FROM annotations WHERE tenant_id = $1 AND block_id = $2 AND source = 'manual'`,
     [scope.tenantId, scope.blockId],
   );
   let orphaned = 0;
+  const moved: typeof rows = [];
   for (const row of rows) {
     if (row.status === 'anchored' && scope.text.slice(row.start, row.end) === row.quote) {
       // Unchanged place; refresh the context only if it changed.
@@ -199,6 +212,7 @@ async function reanchorManual(db: Sql, scope: BlockScope): Promise<number> {
       if (fresh.prefix !== row.prefix || fresh.suffix !== row.suffix) await moveAnnotation(db, scope, row.id, row);
       continue;
     }
+    moved.push(row);
     const span = reanchor(row, scope.text);
     if (span) await moveAnnotation(db, scope, row.id, span);
     else {
@@ -206,11 +220,20 @@ async function reanchorManual(db: Sql, scope: BlockScope): Promise<number> {
       if (row.status !== 'orphaned') await db.query(`UPDATE annotations SET status = 'orphaned', updated_at = NOW() WHERE id = $1`, [row.id]);
     }
   }
+  // Their spans in the graph (APPEARS_IN) follow.
+  for (const type of ['atom', 'molecule'] as const) {
+    await recordChange(db, scope.tenantId, type, moved.filter((row) => row.knowledgeType === type).map((row) => row.knowledgeId));
+  }
   return orphaned;
 }
 
 /** A block was deleted: its extracted knowledge goes, its manual annotations are orphaned. */
 export async function removeBlockKnowledge(db: Sql, tenantId: string, blockId: string): Promise<void> {
+  // Every atom and molecule annotated in the block, manual ones included: their APPEARS_IN go.
+  const { rows: knowledge } = await db.query<{ type: string; id: string }>(
+    'SELECT DISTINCT knowledge_type AS type, knowledge_id AS id FROM annotations WHERE tenant_id = $1 AND block_id = $2',
+    [tenantId, blockId],
+  );
   await db.query(
     `UPDATE atoms SET deleted_at = NOW(), updated_at = NOW()
       WHERE id IN (SELECT knowledge_id FROM annotations WHERE tenant_id = $1 AND block_id = $2
@@ -226,4 +249,6 @@ export async function removeBlockKnowledge(db: Sql, tenantId: string, blockId: s
   await db.query(`DELETE FROM annotations WHERE tenant_id = $1 AND block_id = $2 AND source <> 'manual'`, [tenantId, blockId]);
   await db.query(`UPDATE annotations SET status = 'orphaned', updated_at = NOW() WHERE tenant_id = $1 AND block_id = $2 AND status <> 'orphaned'`, [tenantId, blockId]);
   await db.query('DELETE FROM block_extractions WHERE block_id = $1', [blockId]);
+  await recordChange(db, tenantId, 'atom', knowledge.filter((row) => row.type === 'atom').map((row) => row.id));
+  await recordChange(db, tenantId, 'molecule', knowledge.filter((row) => row.type === 'molecule').map((row) => row.id));
 }

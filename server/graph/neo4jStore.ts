@@ -252,6 +252,17 @@ export async function createNeo4jGraphStore(driver: Driver): Promise<GraphStore>
       return row ? { id, label: checkLabel(row.label), props: fromNeo4j(row.props) } : null;
     },
 
+    async listNodes(tenantId, afterId, limit, options) {
+      checkTenant(tenantId);
+      checkLimit(limit);
+      const rows = await read<{ id: string; label: string; props: Record<string, unknown> }>('listNodes', options, `
+        MATCH (n:${ANY_NODE} {tenantId: $tenantId}) WHERE $afterId IS NULL OR n.id > $afterId
+        RETURN n.id AS id, [l IN labels(n) WHERE l IN $labels][0] AS label, properties(n) AS props
+        ORDER BY n.id LIMIT $limit`,
+      { tenantId, afterId, labels: NODE_LABELS, limit: neo4j.int(limit) });
+      return rows.map((row) => ({ id: row.id, label: checkLabel(row.label), props: fromNeo4j(row.props) }));
+    },
+
     async clearTenant(tenantId) {
       checkTenant(tenantId);
       // In batches, so a large tenant does not need one huge transaction.

@@ -260,6 +260,15 @@ export function createPgGraphStore(db: Database): GraphStore {
       return row ? { id: row.id, label: checkLabel(row.label), props: row.props } : null;
     },
 
+    async listNodes(tenantId, afterId, limit, options) {
+      checkTenant(tenantId);
+      checkLimit(limit);
+      const rows = await read<{ id: string; label: string; props: Record<string, unknown> }>('listNodes', options,
+        `SELECT id, label, props FROM graph_nodes WHERE tenant_id = $1 AND ($2::text IS NULL OR id > $2)
+          ORDER BY id LIMIT $3`, [tenantId, afterId, limit]);
+      return rows.map((row) => ({ id: row.id, label: checkLabel(row.label), props: row.props }));
+    },
+
     async clearTenant(tenantId) {
       checkTenant(tenantId);
       await db.tx(async (tx) => {

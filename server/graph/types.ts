@@ -97,6 +97,8 @@ export interface GraphStore {
   conflicts(tenantId: string, documentId?: string, options?: QueryOptions): Promise<ConflictPair[]>;
   counts(tenantId: string, options?: QueryOptions): Promise<GraphCounts>;
   node(tenantId: string, id: string, options?: QueryOptions): Promise<GraphNode | null>;
+  /** The tenant's nodes in order of id, `limit` at a time after `afterId` (reconcile reads them all this way). */
+  listNodes(tenantId: string, afterId: string | null, limit: number, options?: QueryOptions): Promise<GraphNode[]>;
   clearTenant(tenantId: string): Promise<void>;
 
   /** Resolves when the store answers, rejects otherwise. */

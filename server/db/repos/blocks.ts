@@ -1,4 +1,5 @@
 import type { Sql } from '../client';
+import { recordChange } from './graphOutbox';
 import type { BlockContent, BlockType, ProjectedBlock } from '../../../lib/blocks/types';
 
 export interface BlockRow {
@@ -33,7 +34,7 @@ export const BlockRepository = {
     return new Set(rows.map((row) => row.id));
   },
 
-  /** Writes changed rows and deletes removed ones; one statement each, parents before children. */
+  /** Writes changed rows and deletes removed ones; one statement each, parents before children. Call it in a transaction: it also fills the graph outbox. */
   async apply(
     db: Sql,
     tenantId: string,
@@ -65,6 +66,7 @@ export const BlockRepository = {
         deletes,
       ]);
     }
+    await recordChange(db, tenantId, 'block', [...upserts.map((block) => block.id), ...deletes]);
   },
 };
 

@@ -1,4 +1,5 @@
 import type { Sql } from '../client';
+import { recordChange } from './graphOutbox';
 
 export interface DocumentRow {
   id: string;
@@ -17,6 +18,7 @@ export const DocumentRepository = {
       `INSERT INTO documents (tenant_id, title, created_by, last_edited_by) VALUES ($1, $2, $3, $3) RETURNING ${COLUMNS}`,
       [tenantId, input.title ?? null, input.createdBy ?? null],
     );
+    await recordChange(db, tenantId, 'document', [rows[0].id]);
     return rows[0];
   },
 
@@ -46,10 +48,17 @@ export const DocumentRepository = {
   },
 
   async setTitle(db: Sql, tenantId: string, id: string, title: string | null): Promise<void> {
-    await db.query(
+    const { rowCount } = await db.query(
       `UPDATE documents SET title = $3, updated_at = NOW() WHERE tenant_id = $1 AND id = $2 AND title IS DISTINCT FROM $3`,
       [tenantId, id, title],
     );
+    if (rowCount > 0) await recordChange(db, tenantId, 'document', [id]);
+  },
+
+  /** Moves a document to the trash: it leaves the lists and the graph. */
+  async trash(db: Sql, tenantId: string, id: string): Promise<void> {
+    await db.query('UPDATE documents SET in_trash = TRUE, updated_at = NOW() WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+    await recordChange(db, tenantId, 'document', [id]);
   },
 
   async touch(db: Sql, tenantId: string, id: string): Promise<void> {

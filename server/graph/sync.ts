@@ -1,0 +1,251 @@
+/**
+ * The graph sync worker: drains graph_outbox (migration 0004_graph_sync) in order of id, a batch
+ * at a time. Per batch: read the CURRENT rows of the changed entities (projection.ts), delete the
+ * nodes of those that are gone, upsert the others' nodes, then their edges and their neighbours'
+ * (nodes before edges: the store skips edges whose ends are missing), record sync_state, and only
+ * then delete the batch's outbox rows. A crash or a graph outage before that delete leaves the
+ * rows, and the batch is redone; every write is an idempotent upsert or replace.
+ *
+ * While the graph store fails, retries back off from 100 ms, doubling, to 30 s. Otherwise the
+ * worker wakes on the bus (blocks.changed, knowledge.changed) and polls every 500 ms.
+ * One worker per process; two processes draining at once stay correct only eventually.
+ */
+import type { Database, Sql } from '../db/client';
+import type { GraphEntityType } from '../db/repos/graphOutbox';
+import type { Bus } from '../bus';
+import type { Logger } from '../log';
+import { checksum, LABEL_OF, projectEdges, projectNodes, type Outgoing } from './projection';
+import type { GraphEdge, GraphNode, GraphStore } from './types';
+
+export interface GraphSyncOptions {
+  db: Database;
+  graph: GraphStore;
+  bus?: Bus;
+  log?: Logger;
+  batchSize?: number;
+  pollMs?: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/** What the UI shows as "the graph is behind". */
+export interface GraphSyncStatus {
+  pending: number;
+  oldestPendingMs: number | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  lastSyncedAt: string | null;
+  /** The last attempt failed and the worker is backing off. */
+  retrying: boolean;
+}
+
+interface OutboxRow {
+  id: string;
+  tenantId: string;
+  type: GraphEntityType;
+  entityId: string;
+}
+
+const ENTITY_ORDER: GraphEntityType[] = ['domain', 'document', 'block', 'atom', 'molecule'];
+const EDGE_WRITERS = 8;
+
+export class GraphSync {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastError: string | null = null;
+  private lastErrorAt: Date | null = null;
+  private lastSyncedAt: Date | null = null;
+  private retrying = false;
+
+  constructor(private readonly options: GraphSyncOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.options.bus?.subscribe((event) => {
+      if (event.type === 'blocks.changed' || event.type === 'knowledge.changed') this.wakeUp?.();
+    }) ?? null;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.wakeUp?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  /** Syncs until the outbox is empty; throws when the graph store fails (tests, CLI). */
+  async drain(): Promise<void> {
+    while ((await this.syncBatch()) > 0);
+  }
+
+  /** One batch, serialised with the worker's own; returns how many outbox rows it consumed. */
+  syncBatch(): Promise<number> {
+    const next = this.queue.then(() => this.syncOnce());
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  async status(tenantId?: string): Promise<GraphSyncStatus> {
+    const { rows } = await this.options.db.query<{ pending: number; oldest: Date | null }>(
+      `SELECT count(*)::int AS pending, min(created_at) AS oldest FROM graph_outbox WHERE $1::uuid IS NULL OR tenant_id = $1`,
+      [tenantId ?? null],
+    );
+    const [{ pending, oldest }] = rows;
+    return {
+      pending,
+      oldestPendingMs: oldest ? Math.max(0, Date.now() - new Date(oldest).getTime()) : null,
+      lastError: this.lastError,
+      lastErrorAt: this.lastErrorAt?.toISOString() ?? null,
+      lastSyncedAt: this.lastSyncedAt?.toISOString() ?? null,
+      retrying: this.retrying,
+    };
+  }
+
+  /** Same as status(): how far the graph is behind PostgreSQL. */
+  lag(tenantId?: string): Promise<GraphSyncStatus> {
+    return this.status(tenantId);
+  }
+
+  private async run(): Promise<void> {
+    const min = this.options.minBackoffMs ?? 100;
+    const max = this.options.maxBackoffMs ?? 30_000;
+    let backoff = min;
+    while (this.running) {
+      try {
+        const done = await this.syncBatch();
+        backoff = min;
+        this.retrying = false;
+        if (done === 0) await this.sleep(this.options.pollMs ?? 500, true);
+      } catch (error) {
+        this.retrying = true;
+        this.options.log?.warn({ err: error, retryInMs: backoff }, 'graph sync failed; retrying');
+        await this.sleep(backoff, false);
+        backoff = Math.min(backoff * 2, max);
+      }
+    }
+  }
+
+  /** A bus event ends a poll early, never a back-off (a busy bus must not hammer a down store). */
+  private sleep(ms: number, wakeable: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const stop = () => done();
+      this.wakeUp = wakeable ? stop : () => { if (!this.running) stop(); };
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  private async syncOnce(): Promise<number> {
+    const { db, graph } = this.options;
+    const { rows } = await db.query<OutboxRow>(
+      `SELECT id::text AS id, tenant_id AS "tenantId", entity_type AS type, entity_id AS "entityId"
+         FROM graph_outbox ORDER BY id LIMIT $1`,
+      [this.options.batchSize ?? 500],
+    );
+    if (rows.length === 0) return 0;
+    const tenants = new Map<string, OutboxRow[]>();
+    for (const row of rows) tenants.set(row.tenantId, [...(tenants.get(row.tenantId) ?? []), row]);
+    try {
+      for (const [tenantId, changes] of tenants) await syncTenant(db, graph, tenantId, changes);
+    } catch (error) {
+      this.lastError = error instanceof Error ? error.message : String(error);
+      this.lastErrorAt = new Date();
+      await markFailed(db, rows, this.lastError).catch(() => {});
+      throw error;
+    }
+    await db.query('DELETE FROM graph_outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+    this.lastSyncedAt = new Date();
+    return rows.length;
+  }
+}
+
+/** Only rows that exist: a never-synced entity keeps no sync_state, so its next sync takes the fast path. */
+async function markFailed(db: Sql, rows: OutboxRow[], error: string): Promise<void> {
+  await db.query(
+    `UPDATE sync_state SET sync_status = 'failed', sync_error = $2, last_sync_attempt = NOW(), updated_at = NOW()
+      WHERE entity_id = ANY($1::uuid[])`,
+    [rows.map((row) => row.entityId), error.slice(0, 2000)],
+  );
+}
+
+/** Projects one tenant's changed entities to the graph and records their sync_state. */
+export async function syncTenant(db: Sql, graph: GraphStore, tenantId: string, changes: Array<{ type: GraphEntityType; entityId: string }>): Promise<void> {
+  const idsOf = (type: GraphEntityType) => [...new Set(changes.filter((c) => c.type === type).map((c) => c.entityId))];
+  const allIds = [...new Set(changes.map((c) => c.entityId))];
+  const { rows: states } = await db.query<{ id: string; linked: string[] }>(
+    'SELECT entity_id AS id, linked_ids AS linked FROM sync_state WHERE tenant_id = $1 AND entity_id = ANY($2::uuid[])',
+    [tenantId, allIds],
+  );
+  const previouslyLinked = states.flatMap((state) => state.linked);
+
+  // Nodes: the present ones are upserted, the others deleted (with the blocks of a trashed document).
+  const nodes: GraphNode[] = [];
+  for (const type of ENTITY_ORDER) nodes.push(...(await projectNodes(db, tenantId, type, idsOf(type))));
+  const present = new Set(nodes.map((node) => node.id));
+  const gone = allIds.filter((id) => !present.has(id));
+  const goneDocuments = idsOf('document').filter((id) => !present.has(id));
+  if (goneDocuments.length > 0) {
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM blocks WHERE tenant_id = $1 AND document_id = ANY($2::uuid[])', [tenantId, goneDocuments]);
+    gone.push(...rows.map((row) => row.id));
+  }
+  if (gone.length > 0) await graph.deleteNodes(tenantId, gone);
+  if (nodes.length > 0) await graph.upsertNodes(tenantId, nodes);
+
+  // Edges of the changed entities, then of their neighbours before and after the change.
+  const projections = await Promise.all(ENTITY_ORDER.map((type) => projectEdges(db, tenantId, type, idsOf(type))));
+  const linked = new Map(projections.flatMap((projection) => [...projection.linked]));
+  const neighbours = [...new Set([...previouslyLinked, ...[...linked.values()].flat()])].filter((id) => !allIds.includes(id));
+  const neighbourEdges = [
+    ...(await projectEdges(db, tenantId, 'atom', neighbours)).edges,
+    ...(await projectEdges(db, tenantId, 'molecule', neighbours)).edges,
+  ];
+  const known = new Set(states.map((state) => state.id));
+  const fresh: GraphEdge[] = [];
+  const replace: Outgoing[] = [...neighbourEdges];
+  for (const edge of projections.flatMap((projection) => projection.edges)) {
+    // Never synced: it has no outgoing edges yet, so one batched upsert is enough.
+    if (known.has(edge.sourceId)) replace.push(edge);
+    else fresh.push(...edge.targets.map((target) => ({ ...target, sourceId: edge.sourceId, type: edge.type })));
+  }
+  if (fresh.length > 0) await graph.upsertEdges(tenantId, fresh);
+  await inParallel(replace, EDGE_WRITERS, (edge) => graph.replaceEdges(tenantId, edge.sourceId, edge.type, edge.targets));
+
+  await db.query('DELETE FROM sync_state WHERE tenant_id = $1 AND entity_id = ANY($2::uuid[])', [tenantId, gone]);
+  const synced = nodes.map((node) => ({ type: entityType(node), id: node.id, checksum: checksum(node), linked: linked.get(node.id) ?? [] }));
+  if (synced.length === 0) return;
+  await db.query(
+    `INSERT INTO sync_state (tenant_id, entity_type, entity_id, postgres_version, postgres_checksum, neo4j_checksum,
+                             sync_status, last_sync_attempt, sync_error, linked_ids)
+     SELECT $1, r.type, r.id, 1, r.checksum, r.checksum, 'synced', NOW(), NULL,
+            ARRAY(SELECT jsonb_array_elements_text(r.linked))::uuid[]
+       FROM jsonb_to_recordset($2::jsonb) AS r(type text, id uuid, checksum text, linked jsonb)
+     ON CONFLICT (tenant_id, entity_type, entity_id) DO UPDATE SET
+       postgres_version = sync_state.postgres_version + 1, postgres_checksum = EXCLUDED.postgres_checksum,
+       neo4j_checksum = EXCLUDED.neo4j_checksum, sync_status = 'synced', last_sync_attempt = NOW(), sync_error = NULL,
+       linked_ids = EXCLUDED.linked_ids, updated_at = NOW()`,
+    [tenantId, JSON.stringify(synced)],
+  );
+}
+
+function entityType(node: GraphNode): GraphEntityType {
+  const found = ENTITY_ORDER.find((type) => LABEL_OF[type] === node.label);
+  if (!found) throw new Error(`no entity type for label ${node.label}`);
+  return found;
+}
+
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,191 @@
+/**
+ * The graph sync against the PostgreSQL graph store (run on PGlite and PostgreSQL): outbox rows
+ * written with the changes, drained into nodes and edges that match PostgreSQL exactly.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { inProcessBus } from '../../server/bus';
+import { BlockRepository } from '../../server/db/repos/blocks';
+import { DocumentRepository } from '../../server/db/repos/documents';
+import { extractDocument } from '../../server/extraction/pipeline';
+import { ruleExtractor } from '../../server/extraction/ruleExtractor';
+import { createPgGraphStore } from '../../server/graph/pgStore';
+import { compareGraph, rebuild, reconcile } from '../../server/graph/reconcile';
+import { GraphSync } from '../../server/graph/sync';
+import type { GraphStore } from '../../server/graph/types';
+import { openTestDatabase, type TestDatabase } from '../support/db';
+import { waitFor } from '../support/waitFor';
+import { assertInSync, newTenant, paragraph, writeDocument } from './syncFixtures';
+
+const QUEBEC_10 = 'In Quebec, the withholding rate is 10%.';
+const QUEBEC_12 = 'If the province is Quebec, the withholding rate must be 12%.';
+
+describe('graph sync (PostgreSQL graph store)', { timeout: 120_000 }, () => {
+  let t: TestDatabase;
+  let graph: GraphStore;
+  let sync: GraphSync;
+
+  before(async () => {
+    t = await openTestDatabase();
+    graph = createPgGraphStore(t.db);
+    sync = new GraphSync({ db: t.db, graph });
+  });
+  after(async () => {
+    await sync.stop();
+    await t.dispose();
+  });
+
+  it('a new document, its blocks, atoms and molecules reach the graph with their edges', async () => {
+    const tenantId = await newTenant(t.db);
+    const { documentId, blockIds } = await writeDocument(t.db, tenantId, 'RRSP guide', [QUEBEC_10, 'Plain words here.']);
+    assert.ok((await sync.status()).pending > 0, 'the changes are in the outbox');
+    await sync.drain();
+    assert.equal((await sync.status(tenantId)).pending, 0);
+    const counts = await graph.counts(tenantId);
+    assert.equal(counts.nodes.Document, 1);
+    assert.equal(counts.nodes.Block, 2);
+    assert.ok(counts.nodes.Atom >= 2, 'atoms are nodes');
+    assert.ok(counts.nodes.Molecule >= 1, 'molecules are nodes');
+    assert.equal(counts.edges.PART_OF_DOCUMENT, 2);
+    assert.ok(counts.edges.PART_OF >= 2, 'atoms are PART_OF their molecule');
+    assert.ok(counts.edges.APPEARS_IN >= 3, 'atoms and molecules APPEAR_IN the document');
+    assert.equal((await graph.node(tenantId, documentId))?.props.title, 'RRSP guide');
+    assert.equal((await graph.node(tenantId, blockIds[0]))?.props.blockType, 'paragraph');
+    const { rows } = await t.db.query<{ id: string }>(`SELECT id FROM atoms WHERE tenant_id = $1 AND canonical = '10%'`, [tenantId]);
+    const rate = await graph.node(tenantId, rows[0].id);
+    assert.deepEqual([rate?.label, rate?.props.type, rate?.props.value, rate?.props.canonical], ['Atom', 'NumberAtom', 0.1, '10%']);
+    const { rows: states } = await t.db.query<{ status: string; checksum: string }>(
+      `SELECT sync_status AS status, neo4j_checksum AS checksum FROM sync_state WHERE tenant_id = $1 AND entity_id = $2`, [tenantId, rows[0].id]);
+    assert.equal(states[0].status, 'synced');
+    assert.equal(states[0].checksum.length, 64);
+    await assertInSync(t.db, graph, tenantId);
+  });
+
+  it('edits, reorders, deletions and a trashed document follow in the graph', async () => {
+    const tenantId = await newTenant(t.db);
+    const { documentId, blockIds } = await writeDocument(t.db, tenantId, 'Memo', [QUEBEC_10, 'The fee is $5,000.', 'Third.']);
+    await sync.drain();
+    const [first, second, third] = blockIds;
+    // Edit (10% -> 11%), reorder (third first), delete the second block.
+    await t.db.tx((tx) => BlockRepository.apply(tx, tenantId, documentId,
+      [paragraph('In Quebec, the withholding rate is 11%.', 1, first), paragraph('Third.', 0, third)], [second], null));
+    await extractDocument(t.db, ruleExtractor, tenantId, documentId);
+    await sync.drain();
+    assert.equal((await graph.node(tenantId, second)), null, 'the deleted block left the graph');
+    assert.equal((await graph.node(tenantId, third))?.props.position, 0, 'the reorder reached the graph');
+    const { rows } = await t.db.query<{ canonical: string }>(
+      `SELECT canonical FROM atoms WHERE tenant_id = $1 AND deleted_at IS NULL AND atom_type = 'NumberAtom'`, [tenantId]);
+    assert.deepEqual(rows.map((r) => r.canonical), ['11%']);
+    const atoms = await graph.listNodes(tenantId, null, 1000);
+    assert.deepEqual(atoms.filter((n) => n.label === 'Atom' && n.props.type === 'NumberAtom').map((n) => n.props.canonical), ['11%']);
+    await assertInSync(t.db, graph, tenantId);
+
+    await t.db.tx((tx) => DocumentRepository.trash(tx, tenantId, documentId));
+    await sync.drain();
+    const counts = await graph.counts(tenantId);
+    assert.equal(counts.nodes.Document, 0);
+    assert.equal(counts.nodes.Block, 0, 'blocks of a trashed document leave with it');
+    await assertInSync(t.db, graph, tenantId);
+  });
+
+  it('the same Quebec condition at 10% and at 12% in two documents CONFLICTS_WITH, and the Quebec atoms are RELATED_TO', async () => {
+    const tenantId = await newTenant(t.db);
+    await writeDocument(t.db, tenantId, 'Guide', [QUEBEC_10]);
+    const memo = await writeDocument(t.db, tenantId, 'Memo', [QUEBEC_12]);
+    await sync.drain();
+    const conflicts = await graph.conflicts(tenantId);
+    assert.equal(conflicts.length, 1, `one conflict: ${JSON.stringify(conflicts)}`);
+    assert.match(conflicts[0].reason ?? '', /^same condition, different withholding rate: (10% vs 12%|12% vs 10%)$/);
+    assert.equal(conflicts[0].severity, 'high', 'the 12% rule is enforced as block');
+    assert.equal((await graph.conflicts(tenantId, memo.documentId)).length, 1);
+    const { rows } = await t.db.query<{ id: string }>(`SELECT id FROM atoms WHERE tenant_id = $1 AND canonical = 'Quebec' ORDER BY id LIMIT 1`, [tenantId]);
+    const related = await graph.related(tenantId, rows[0].id);
+    assert.ok(related.some((r) => r.type === 'same_value'), `Quebec is related across documents: ${JSON.stringify(related)}`);
+    await assertInSync(t.db, graph, tenantId);
+
+    // Changing the memo to 10% ends the conflict.
+    await t.db.tx((tx) => BlockRepository.apply(tx, tenantId, memo.documentId, [paragraph('If the province is Quebec, the withholding rate must be 10%.', 0, memo.blockIds[0])], [], null));
+    await extractDocument(t.db, ruleExtractor, tenantId, memo.documentId);
+    await sync.drain();
+    assert.deepEqual(await graph.conflicts(tenantId), []);
+    await assertInSync(t.db, graph, tenantId);
+  });
+
+  it('retries with back-off while the graph store fails, then catches up with nothing lost', async () => {
+    const tenantId = await newTenant(t.db);
+    let failures = 3;
+    const flaky: GraphStore = new Proxy(graph, {
+      get(target, key: keyof GraphStore) {
+        const value = target[key];
+        if (typeof value !== 'function' || key === 'close') return value;
+        return (...args: unknown[]) => {
+          if (failures > 0) {
+            failures--;
+            return Promise.reject(new Error('graph store down (simulated)'));
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const worker = new GraphSync({ db: t.db, graph: flaky, minBackoffMs: 20, maxBackoffMs: 200, pollMs: 20 });
+    await writeDocument(t.db, tenantId, 'Flaky', [QUEBEC_10]);
+    worker.start();
+    try {
+      await waitFor(async () => assert.equal((await worker.status()).pending, 0), { timeout: 15_000 });
+      const status = await worker.status();
+      assert.match(status.lastError ?? '', /simulated/);
+      assert.equal(status.retrying, false);
+      assert.equal(failures, 0);
+    } finally {
+      await worker.stop();
+    }
+    await assertInSync(t.db, graph, tenantId);
+  });
+
+  it('wakes on the bus instead of waiting for its poll', async () => {
+    const tenantId = await newTenant(t.db);
+    const bus = inProcessBus();
+    const worker = new GraphSync({ db: t.db, graph, bus, pollMs: 60_000 });
+    worker.start();
+    try {
+      await waitFor(async () => assert.equal((await worker.status()).pending, 0));
+      const documentId = await t.db.tx(async (tx) => (await DocumentRepository.create(tx, tenantId, { title: 'Woken' })).id);
+      await bus.publish({ type: 'knowledge.changed', tenantId, documentId, status: 'idle' });
+      await waitFor(async () => assert.equal((await graph.node(tenantId, documentId))?.props.title, 'Woken'), { timeout: 3000 });
+    } finally {
+      await worker.stop();
+      await bus.close();
+    }
+  });
+
+  it("keeps tenants apart: tenant A's changes never appear under tenant B", async () => {
+    const tenantA = await newTenant(t.db);
+    const tenantB = await newTenant(t.db);
+    const a = await writeDocument(t.db, tenantA, 'A', [QUEBEC_10]);
+    await writeDocument(t.db, tenantB, 'B', [QUEBEC_12]);
+    await sync.drain();
+    assert.equal(await graph.node(tenantB, a.documentId), null);
+    assert.deepEqual(await graph.conflicts(tenantB), [], 'no conflict across tenants');
+    assert.equal((await graph.counts(tenantB)).nodes.Document, 1);
+    await assertInSync(t.db, graph, tenantA);
+    await assertInSync(t.db, graph, tenantB);
+  });
+
+  it('reconcile repairs drift and rebuild re-creates the graph', async () => {
+    const tenantId = await newTenant(t.db);
+    const { documentId, blockIds } = await writeDocument(t.db, tenantId, 'Drift', [QUEBEC_10, QUEBEC_12]);
+    await sync.drain();
+    await graph.deleteNodes(tenantId, [blockIds[0]]);
+    await graph.upsertNodes(tenantId, [{ label: 'Document', id: documentId, props: { title: 'tampered' } }, { label: 'Atom', id: randomUUID(), props: {} }]);
+    const drift = await compareGraph(t.db, graph, tenantId);
+    assert.deepEqual([drift.inSync, drift.missing.length, drift.different.length, drift.extra.length], [false, 1, 1, 1]);
+    await reconcile(t.db, graph, tenantId);
+    await sync.drain();
+    await assertInSync(t.db, graph, tenantId);
+    assert.ok((await rebuild(t.db, graph, tenantId)) > 4, 'rebuild enqueues every entity');
+    assert.equal((await graph.counts(tenantId)).nodes.Document, 0, 'rebuild cleared the graph');
+    await sync.drain();
+    await assertInSync(t.db, graph, tenantId);
+  });
+});
