@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { ApiError, displayTitle, errorMessage, useDocument } from './api';
 import { CollaborativeEditor } from './editor/CollaborativeEditor';
 import { KnowledgePanel } from './knowledge/KnowledgePanel';
+import { followBlockHash } from './scrollToBlock';
 import { useLocalProfile } from './useLocalProfile';
 
 /** The editor page: breadcrumb with the live title, then the collaborative editor. */
@@ -21,6 +22,8 @@ export function DocumentView({ documentId }: { documentId: string }) {
   useEffect(() => {
     if (title !== null) window.document.title = `${title} · Knowledge OS`;
   }, [title]);
+
+  useEffect(() => (editor ? followBlockHash() : undefined), [editor]);
 
   if (document.error instanceof ApiError && document.error.status === 404) {
     return (

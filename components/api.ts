@@ -41,7 +41,7 @@ export type DocumentSummary = z.infer<typeof documentSummarySchema>;
 export type DocumentRecord = z.infer<typeof documentSchema>;
 export type Me = z.infer<typeof meSchema>;
 
-async function requestJson<T>(path: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> {
+export async function requestJson<T>(path: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {

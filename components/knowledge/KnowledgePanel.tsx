@@ -5,6 +5,10 @@ import { useEffect, useState } from 'react';
 import { revealKnowledge, setKnowledgeHighlights, setLayerView, type LayerView } from '@/lib/editor/annotations';
 import type { AnnotationDto, AtomDto, DocumentKnowledgeDto, MoleculeDto } from '@/lib/knowledge/dto';
 import { errorMessage } from '../api';
+import { ConflictsList } from '../graph/ConflictsList';
+import { GraphBehind } from '../graph/GraphBehind';
+import { ImpactPanel } from '../graph/GraphPanel';
+import { useConflicts } from '../graph/useGraph';
 import { AnnotationHoverCard } from './AnnotationHoverCard';
 import { ExtractionStatus } from './ExtractionStatus';
 import { ATOM_TYPE_LABELS, ATOM_TYPES, ENFORCEMENT_LABELS, MOLECULE_TYPE_LABELS, atomLabel, percent } from './format';
@@ -22,6 +26,9 @@ export function KnowledgePanel({ documentId, editor }: { documentId: string; edi
   const knowledge = useDocumentKnowledge(documentId);
   const [view, setView] = useState<LayerView>({ atoms: true, molecules: true, atomType: null });
   const [tab, setTab] = useState<Tab>('atoms');
+  const [impactOf, setImpactOf] = useState<string | null>(null);
+  const conflicts = useConflicts(documentId);
+  const conflicting = new Set(conflicts.data?.conflicts.flatMap((c) => [c.sourceId, c.targetId]));
   const { data } = knowledge;
 
   useEffect(() => {
@@ -60,16 +67,19 @@ export function KnowledgePanel({ documentId, editor }: { documentId: string; edi
           </div>
           <div className="knowledge-tabpanel" role="tabpanel" id={`knowledge-${tab}`} aria-labelledby={`knowledge-${tab}-tab`}>
             {tab === 'atoms' ? (
-              <AtomList atoms={data.atoms} atomType={view.atomType} onReveal={reveal} />
+              <AtomList atoms={data.atoms} atomType={view.atomType} onReveal={reveal} onImpact={setImpactOf} />
             ) : (
-              <MoleculeList knowledge={data} onReveal={reveal} />
+              <MoleculeList knowledge={data} onReveal={reveal} conflicting={conflicting} />
             )}
           </div>
+          <GraphBehind />
+          <ConflictsList documentId={documentId} conflicts={conflicts.data} />
           <OrphanedList knowledge={data} />
         </>
       ) : null}
       {editor && data ? <AnnotationHoverCard editor={editor} knowledge={data} /> : null}
       {editor ? <MarkAsAtom editor={editor} documentId={documentId} /> : null}
+      {impactOf ? <ImpactPanel key={impactOf} nodeId={impactOf} onClose={() => setImpactOf(null)} /> : null}
     </aside>
   );
 }
@@ -102,7 +112,8 @@ function PanelSkeleton() {
   );
 }
 
-function AtomList({ atoms, atomType, onReveal }: { atoms: AtomDto[]; atomType: LayerView['atomType']; onReveal: (id: string) => void }) {
+function AtomList(props: { atoms: AtomDto[]; atomType: LayerView['atomType']; onReveal: (id: string) => void; onImpact: (id: string) => void }) {
+  const { atoms, atomType, onReveal, onImpact } = props;
   if (atoms.length === 0) {
     return <p className="knowledge-empty">No atoms yet. Amounts, rates, dates and places in the text appear here as they are extracted.</p>;
   }
@@ -119,7 +130,7 @@ function AtomList({ atoms, atomType, onReveal }: { atoms: AtomDto[]; atomType: L
           </h3>
           <ul>
             {group.atoms.map((atom) => (
-              <li key={atom.id}>
+              <li key={atom.id} className="atom-row">
                 <button
                   type="button"
                   className="atom-item"
@@ -134,6 +145,9 @@ function AtomList({ atoms, atomType, onReveal }: { atoms: AtomDto[]; atomType: L
                     {percent(atom.confidence)}
                     {atom.source === 'manual' ? ' · manual' : ''}
                   </span>
+                </button>
+                <button type="button" className="impact-button" data-testid="impact-button" title="What depends on this atom" onClick={() => onImpact(atom.id)}>
+                  Impact
                 </button>
               </li>
             ))}
@@ -155,7 +169,7 @@ function ruleInWords(molecule: MoleculeDto, atoms: AtomDto[]): string {
   return `${label('condition') || label('subject')} → ${label('result') || label('constraint')}`;
 }
 
-function MoleculeList({ knowledge, onReveal }: { knowledge: DocumentKnowledgeDto; onReveal: (id: string) => void }) {
+function MoleculeList({ knowledge, onReveal, conflicting }: { knowledge: DocumentKnowledgeDto; onReveal: (id: string) => void; conflicting: Set<string> }) {
   if (knowledge.molecules.length === 0) {
     return <p className="knowledge-empty">No molecules yet. Rules such as “if … then …” appear here once their atoms are found.</p>;
   }
@@ -174,6 +188,7 @@ function MoleculeList({ knowledge, onReveal }: { knowledge: DocumentKnowledgeDto
               <span>{MOLECULE_TYPE_LABELS[molecule.type]}</span>
               <span className={`enforcement-badge is-${molecule.enforcement}`}>{ENFORCEMENT_LABELS[molecule.enforcement]}</span>
               <span>{percent(molecule.confidence)}</span>
+              {conflicting.has(molecule.id) ? <span className="conflict-badge" data-testid="molecule-conflict">Conflict</span> : null}
             </div>
             {members.length > 0 ? (
               <div className="knowledge-chips">

@@ -17,6 +17,10 @@ export function route<Args extends unknown[]>(handler: (...args: Args) => Promis
       if (error instanceof HttpError) {
         return json({ error: { code: error.code, message: error.message, details: error.details } }, error.status);
       }
+      // By name: route bundles and the server each load their own copy of server/graph/types.ts.
+      if (error instanceof Error && error.name === 'GraphTimeoutError') {
+        return json({ error: { code: 'graph_timeout', message: `The graph query was cut off before it finished. ${error.message}` } }, 503);
+      }
       log.error({ err: error }, 'unhandled error in API route');
       return json({ error: { code: 'internal', message: 'Something went wrong on our side. Try again.' } }, 500);
     }
@@ -36,6 +40,13 @@ export async function parseBody<S extends z.ZodType>(request: Request, schema: S
     }
   }
   const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationError(parsed.error);
+  return parsed.data;
+}
+
+/** Validates a URL's query string (each key once, as a string): 400 when it does not match. */
+export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data;
 }
