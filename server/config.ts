@@ -12,6 +12,9 @@ const schema = z.object({
   NEO4J_PASSWORD: z.string().default('neo4j'),
   COLLAB_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
   COMPACT_AFTER_UPDATES: z.coerce.number().int().positive().default(200),
+  /** The blocks projection runs after this much quiet, and at most this long after an edit. */
+  PROJECTION_DEBOUNCE_MS: z.coerce.number().int().min(0).default(150),
+  PROJECTION_MAX_WAIT_MS: z.coerce.number().int().min(0).default(500),
   LOG_LEVEL: z.string().default('info'),
   /** OpenAI-compatible endpoint (…/v1/chat/completions); unset = rule-based extraction only. */
   EXTRACTOR_LLM_URL: z.string().url().optional(),

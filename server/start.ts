@@ -8,7 +8,7 @@ import { UpdateLog } from './persistence/updateLog';
 import { RoomRegistry } from './collab/rooms';
 import { loadConfig } from './config';
 import { checkHealth, openNeo4j } from './health';
-import type { ProjectionOptions } from './projection/blockProjection';
+import { laggingDocuments, type ProjectionOptions } from './projection/blockProjection';
 import type { Services } from './services';
 import { ExtractionQueue } from './extraction/queue';
 import { chooseExtractor } from './extraction/choose';
@@ -33,7 +33,7 @@ export async function startServices(
     bus,
     log,
     updateLog,
-    projection: options.projection,
+    projection: options.projection ?? { debounceMs: config.PROJECTION_DEBOUNCE_MS, maxWaitMs: config.PROJECTION_MAX_WAIT_MS },
     compactAfter: config.COMPACT_AFTER_UPDATES,
   });
   // Never blocks start-up: with Neo4j down, editing and extraction go on and the sync catches up.
@@ -50,6 +50,10 @@ export async function startServices(
     retryLimit: options.extraction?.retryLimit,
   });
   if (config.EXTRACTION_WORKER === '1') await extraction.start();
+  // Edits committed to the log but not yet projected when a previous process died.
+  for (const { tenantId, documentId } of await laggingDocuments(db)) {
+    await rooms.reproject(tenantId, documentId).catch((error: unknown) => log.error({ err: error, documentId }, 'start-up re-projection failed'));
+  }
   const services: Services = {
     config,
     db,

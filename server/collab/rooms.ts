@@ -156,6 +156,13 @@ export class RoomRegistry {
     }
   }
 
+  /** Brings a document's blocks rows up to its update log with nobody connected (start-up sweep). */
+  async reproject(tenantId: string, documentId: string): Promise<void> {
+    const room = await this.open(tenantId, documentId);
+    await room.projection.flush();
+    if (room.connections.size === 0) await this.unload(room);
+  }
+
   /** Brings the blocks rows of a live document up to date now (no-op when it is not open). */
   async flushDocument(documentId: string): Promise<void> {
     const room = await this.rooms.get(documentId)?.catch(() => null);

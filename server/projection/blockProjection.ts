@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
-import type { Database } from '../db/client';
+import type { Database, Sql } from '../db/client';
 import type { Bus } from '../bus';
 import { BlockRepository } from '../db/repos/blocks';
 import { DocumentRepository } from '../db/repos/documents';
@@ -172,4 +172,18 @@ export function deriveTitle(blocks: ProjectedBlock[]): string | null {
     if (text) return text.slice(0, 500);
   }
   return null;
+}
+
+/**
+ * Documents whose update log has rows newer than their newest `blocks` row: a process died
+ * between committing an edit and projecting it. The start-up sweep re-projects them, so their
+ * rows (and the knowledge extracted from them) do not wait for someone to open the document.
+ */
+export async function laggingDocuments(db: Sql): Promise<Array<{ tenantId: string; documentId: string }>> {
+  const { rows } = await db.query<{ tenantId: string; documentId: string }>(
+    `SELECT d.tenant_id AS "tenantId", d.id AS "documentId" FROM documents d
+      WHERE EXISTS (SELECT 1 FROM yjs_updates u WHERE u.document_id = d.id
+                       AND u.created_at > COALESCE((SELECT max(b.updated_at) FROM blocks b WHERE b.document_id = d.id), '-infinity'))`,
+  );
+  return rows;
 }

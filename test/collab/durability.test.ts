@@ -92,4 +92,38 @@ describe('durability', () => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0].content.rich_text[0].text, 'Survives a restart');
   });
+
+  it('edits received but not yet projected when the server was killed reach the blocks rows at the next start, unopened', async () => {
+    const { env, cleanup } = await freshEnvironment();
+    cleanups.push(cleanup);
+    const documentId = await createDocument(env);
+    // A projection that waits 10 s: the edit is durable long before its rows would be written.
+    const first = await spawnServer({ ...env, PROJECTION_DEBOUNCE_MS: '10000', PROJECTION_MAX_WAIT_MS: '10000' });
+    const writer = connectClient(first.wsUrl, documentId);
+    const probe = connectClient(first.wsUrl, documentId);
+    await Promise.all([writer.synced, probe.synced]);
+    const paragraph = new Y.XmlElement('paragraph');
+    paragraph.setAttribute('id', '7b0c6a0e-0000-4000-8000-000000000002');
+    paragraph.insert(0, [new Y.XmlText('Typed just before the crash')]);
+    writer.doc.getXmlFragment('default').push([paragraph]);
+    // The server has it (it relayed it to the probe) and has committed it (well within 1 s).
+    await waitFor(() => assert.equal(probe.doc.getXmlFragment('default').length, 1, 'relayed'), { timeout: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await first.kill('SIGKILL');
+    writer.destroy();
+    probe.destroy();
+
+    const rows = async () => {
+      const db = await openDatabase(env);
+      const { rows } = await db.query<{ content: { rich_text: Array<{ text: string }> } }>('SELECT content FROM blocks WHERE document_id = $1', [documentId]);
+      await db.close();
+      return rows;
+    };
+    assert.equal((await rows()).length, 0, 'the killed server had not projected the edit');
+    const second = await spawnServer(env); // nobody connects to the document
+    await second.kill('SIGTERM');
+    const after = await rows();
+    assert.equal(after.length, 1);
+    assert.equal(after[0].content.rich_text[0].text, 'Typed just before the crash');
+  });
 });
