@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { z } from 'zod';
 import type { AnnotationDto, AtomDto, DocumentKnowledgeDto, ManualAtomRequest } from '@/lib/knowledge/dto';
-import { ApiError } from '../api';
+import { requestJson } from '../api';
 
 const atomTypeSchema = z.enum(['TextAtom', 'NumberAtom', 'BooleanAtom', 'DateAtom', 'JSONAtom']);
 const sourceSchema = z.enum(['ai_extracted', 'manual', 'llm']);
@@ -71,28 +71,6 @@ const manualAtomResponseSchema: z.ZodType<{ atom: AtomDto; annotation: Annotatio
   atom: atomSchema,
   annotation: annotationSchema,
 });
-
-const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
-async function requestJson<T>(path: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> {
-  let response: Response;
-  try {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
-    response = await fetch(path, { ...init, headers });
-  } catch {
-    throw new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.');
-  }
-  const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const parsed = errorBodySchema.safeParse(body);
-    if (parsed.success) throw new ApiError(response.status, parsed.data.error.code, parsed.data.error.message);
-    throw new ApiError(response.status, 'http_error', `The server answered with an error (${response.status}).`);
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ApiError(response.status, 'invalid_response', 'The server sent an answer this page cannot read.');
-  return parsed.data;
-}
 
 export const knowledgeQueryKey = (documentId: string) => ['documents', documentId, 'knowledge'] as const;
 
