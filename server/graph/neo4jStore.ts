@@ -15,7 +15,7 @@ import {
 } from './rules';
 import {
   EDGE_TYPES, GraphTimeoutError, NODE_LABELS, type EdgeType, type GraphCounts, type GraphNode, type GraphStore,
-  type QueryOptions, type ReachedNode,
+  type GraphPath, type QueryOptions, type ReachedNode,
 } from './types';
 
 const ANY_NODE = 'GraphNode';
@@ -89,23 +89,50 @@ export async function createNeo4jGraphStore(driver: Driver): Promise<GraphStore>
     return written;
   }
 
+  /**
+   * Breadth first, one query per level, each expanding only the rule's relationship types in
+   * their direction. (A single variable-length pattern with the direction checked in WHERE made
+   * Neo4j walk every relationship of hub nodes — a domain's thousands of incoming IN_DOMAIN — and
+   * depth 3 took 175 ms p95 on 25,000 atoms, depth 5 hit the 2 s budget.) The first path that
+   * reaches a node is a shortest one.
+   */
   async function walk(name: string, tenantId: string, id: string, rule: TraversalRule, depth: number,
     options?: QueryOptions): Promise<ReachedNode[]> {
-    // ANY SHORTEST finds, for every reachable node, one shortest path obeying the rule.
-    const rows = await read<{ id: string; label: string; distance: unknown; nodeIds: string[]; types: string[] }>(name, options, `
-      MATCH (s:${ANY_NODE} {tenantId: $tenantId, id: $id})
-      MATCH p = ANY SHORTEST (s) ((a)-[r]-(b:${ANY_NODE}) WHERE b.tenantId = $tenantId
-        AND ((type(r) IN $out AND startNode(r) = a) OR (type(r) IN $in AND endNode(r) = a))){1,${depth}} (x)
-      WHERE x <> s
-      RETURN x.id AS id, [l IN labels(x) WHERE l IN $labels][0] AS label, length(p) AS distance,
-        [n IN nodes(p) | n.id] AS nodeIds, [r IN relationships(p) | type(r)] AS types`,
-    { tenantId, id, out: rule.out, in: rule.in, labels: NODE_LABELS });
-    return rows.map((row) => ({
-      id: row.id,
-      label: checkLabel(row.label),
-      distance: toNumber(row.distance),
-      path: { nodeIds: row.nodeIds, types: row.types.map(checkEdgeType) },
-    }));
+    const deadline = Date.now() + timeoutOf(options);
+    const out = rule.out.map(checkEdgeType).join('|');
+    const inward = rule.in.map(checkEdgeType).join('|');
+    const steps = [
+      out ? `WITH a MATCH (a)-[r:${out}]->(b:${ANY_NODE} {tenantId: $tenantId}) RETURN b, type(r) AS type` : '',
+      inward ? `WITH a MATCH (a)<-[r:${inward}]-(b:${ANY_NODE} {tenantId: $tenantId}) RETURN b, type(r) AS type` : '',
+    ].filter(Boolean);
+    if (steps.length === 0) return [];
+    const start = await read<{ id: string }>(name, options, `MATCH (s:${ANY_NODE} {tenantId: $tenantId, id: $id}) RETURN s.id AS id`, { tenantId, id });
+    if (start.length === 0) return [];
+    const paths = new Map<string, GraphPath>([[id, { nodeIds: [id], types: [] }]]);
+    const reached: ReachedNode[] = [];
+    let frontier = [id];
+    for (let distance = 1; distance <= depth && frontier.length > 0; distance++) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new GraphTimeoutError(name, timeoutOf(options), `took longer than ${timeoutOf(options)} ms`);
+      const rows = await read<{ from: string; id: string; label: string; type: string }>(name, { ...options, timeoutMs: left }, `
+        UNWIND $frontier AS f
+        MATCH (a:${ANY_NODE} {tenantId: $tenantId, id: f})
+        CALL { ${steps.join(' UNION ')} }
+        RETURN f AS from, b.id AS id, [l IN labels(b) WHERE l IN $labels][0] AS label, type
+        ORDER BY from, id`,
+      { tenantId, frontier, labels: NODE_LABELS });
+      const next: string[] = [];
+      for (const row of rows) {
+        if (paths.has(row.id)) continue;
+        const via = paths.get(row.from) as GraphPath;
+        const path = { nodeIds: [...via.nodeIds, row.id], types: [...via.types, checkEdgeType(row.type)] };
+        paths.set(row.id, path);
+        reached.push({ id: row.id, label: checkLabel(row.label), distance, path });
+        next.push(row.id);
+      }
+      frontier = next;
+    }
+    return reached;
   }
 
   const store: GraphStore = {

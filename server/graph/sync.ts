@@ -148,7 +148,7 @@ export class GraphSync {
     const { db, graph } = this.options;
     const { rows } = await db.query<OutboxRow>(
       `SELECT id::text AS id, tenant_id AS "tenantId", entity_type AS type, entity_id AS "entityId"
-         FROM graph_outbox ORDER BY id LIMIT $1`,
+         FROM graph_outbox ORDER BY graph_outbox.id LIMIT $1`,
       [this.options.batchSize ?? 500],
     );
     if (rows.length === 0) return 0;

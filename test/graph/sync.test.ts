@@ -188,4 +188,15 @@ describe('graph sync (PostgreSQL graph store)', { timeout: 120_000 }, () => {
     await sync.drain();
     await assertInSync(t.db, graph, tenantId);
   });
+
+  it('applies outbox rows in id order across a digit boundary (99 before 100), so no edge is lost', async () => {
+    await sync.drain();
+    await t.db.query(`SELECT setval(pg_get_serial_sequence('graph_outbox', 'id'), 95)`);
+    const tenantId = await newTenant(t.db);
+    await writeDocument(t.db, tenantId, 'Boundary', [QUEBEC_10, QUEBEC_12]);
+    const small = new GraphSync({ db: t.db, graph, batchSize: 3 });
+    await small.drain();
+    await assertInSync(t.db, graph, tenantId);
+    assert.ok((await graph.counts(tenantId)).edges.APPEARS_IN >= 3, 'atoms appear in the document');
+  });
 });
