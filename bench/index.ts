@@ -8,6 +8,7 @@
 import os from 'node:os';
 import { runCollabSuite } from './collab';
 import { runExtractionSuite } from './extraction';
+import { runGraphSuite } from './graph';
 import { runInterruptHandlers } from './support/cleanup';
 
 interface Suite {
@@ -18,6 +19,7 @@ interface Suite {
 const SUITES: Suite[] = [
   { name: 'collab', run: runCollabSuite },
   { name: 'extraction', run: runExtractionSuite },
+  { name: 'graph', run: runGraphSuite },
 ];
 
 /** The whole run is killed past this, cleaning up first. */
