@@ -17,6 +17,8 @@ import type { Logger } from '../log';
 import { checksum, LABEL_OF, projectEdges, projectNodes, type Outgoing } from './projection';
 import type { GraphEdge, GraphNode, GraphStore } from './types';
 
+const COALESCE_MS = 200;
+
 export interface GraphSyncOptions {
   db: Database;
   graph: GraphStore;
@@ -24,6 +26,8 @@ export interface GraphSyncOptions {
   log?: Logger;
   batchSize?: number;
   pollMs?: number;
+  /** How long a bus event waits for others before waking the worker (default COALESCE_MS). */
+  coalesceMs?: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
 }
@@ -59,14 +63,21 @@ export class GraphSync {
   private lastErrorAt: Date | null = null;
   private lastSyncedAt: Date | null = null;
   private retrying = false;
+  private coalesce: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: GraphSyncOptions) {}
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    // Bursts of events (every projection run, every extraction status change) wake the worker
+    // once per COALESCE_MS: fewer, larger batches, and less work on the relay's event loop.
     this.unsubscribe = this.options.bus?.subscribe((event) => {
-      if (event.type === 'blocks.changed' || event.type === 'knowledge.changed') this.wakeUp?.();
+      if (event.type !== 'blocks.changed' && event.type !== 'knowledge.changed') return;
+      this.coalesce ??= setTimeout(() => {
+        this.coalesce = null;
+        this.wakeUp?.();
+      }, this.options.coalesceMs ?? COALESCE_MS);
     }) ?? null;
     this.loop = this.run();
   }
@@ -74,6 +85,8 @@ export class GraphSync {
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
+    if (this.coalesce) clearTimeout(this.coalesce);
+    this.coalesce = null;
     this.wakeUp?.();
     await this.loop;
     this.loop = null;
