@@ -4,7 +4,6 @@ export const CreateDocumentBody = z.strictObject({
   title: z.string().trim().max(500, 'a title has at most 500 characters').optional(),
 });
 
-export const DocumentId = z.uuid();
 
 export const ManualAtomBody = z
   .strictObject({

@@ -61,16 +61,22 @@ const ATOM_COLUMNS = `a.id, a.atom_type AS type, a.kind, a.text_value AS "textVa
   ARRAY(SELECT m.id FROM molecule_metadata m
          WHERE m.tenant_id = a.tenant_id AND a.id = ANY(m.atom_ids) AND m.deleted_at IS NULL ORDER BY m.created_at) AS "moleculeIds"`;
 
+const ANNOTATION_COLUMNS = `id, block_id AS "blockId", start_offset AS start, end_offset AS "end", COALESCE(quote, '') AS quote,
+  knowledge_type AS "knowledgeType", knowledge_id AS "knowledgeId", layer, confidence, source, status`;
+
 export const KnowledgeRepository = {
   async annotations(db: Sql, tenantId: string, documentId: string): Promise<AnnotationRow[]> {
     const { rows } = await db.query<AnnotationRow>(
-      `SELECT id, block_id AS "blockId", start_offset AS start, end_offset AS "end", COALESCE(quote, '') AS quote,
-              knowledge_type AS "knowledgeType", knowledge_id AS "knowledgeId", layer, confidence, source, status
-         FROM annotations WHERE tenant_id = $1 AND document_id = $2
+      `SELECT ${ANNOTATION_COLUMNS} FROM annotations WHERE tenant_id = $1 AND document_id = $2
         ORDER BY block_id, start_offset, end_offset DESC`,
       [tenantId, documentId],
     );
     return rows;
+  },
+
+  async annotation(db: Sql, tenantId: string, id: string): Promise<AnnotationRow | null> {
+    const { rows } = await db.query<AnnotationRow>(`SELECT ${ANNOTATION_COLUMNS} FROM annotations WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+    return rows[0] ?? null;
   },
 
   async atomsOfDocument(db: Sql, tenantId: string, documentId: string): Promise<AtomRow[]> {

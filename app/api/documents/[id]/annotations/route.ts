@@ -1,28 +1,23 @@
 import { services } from '@/server/services';
-import { DocumentRepository } from '@/server/db/repos/documents';
 import { BlockRepository } from '@/server/db/repos/blocks';
 import { KnowledgeRepository } from '@/server/db/repos/knowledge';
 import { createManualAtom, ManualValueError } from '@/server/extraction/manual';
 import { presentAnnotation, presentAtom } from '@/server/presenters/knowledge';
-import { json, parseBody, parseParam, route } from '@/server/http/route';
+import { json, parseBody, route } from '@/server/http/route';
 import { BadRequestError, HttpError, NotFoundError } from '@/server/http/errors';
-import { requestIdentity } from '@/server/http/identity';
+import { requireDocument, type DocumentContext } from '@/server/http/document';
 import { blockText } from '@/lib/blocks/text';
 import type { KnowledgeChangedEvent } from '@/server/bus';
-import { DocumentId, ManualAtomBody } from '../../schema';
+import { ManualAtomBody } from '../../schema';
 
 export const dynamic = 'force-dynamic';
 
-const documentNotFound = () => NotFoundError('This document does not exist or was deleted.');
-
 /** "Mark as atom": 201 with the atom and its annotation. */
-export const POST = route(async (request: Request, context: { params: Promise<{ id: string }> }) => {
-  const id = parseParam((await context.params).id, DocumentId, documentNotFound);
-  const { tenantId, userId } = await requestIdentity(request);
+export const POST = route(async (request: Request, context: DocumentContext) => {
+  const { tenantId, userId, document } = await requireDocument(request, context);
+  const id = document.id;
   const body = await parseBody(request, ManualAtomBody);
   const { db, rooms, bus } = services();
-  const document = await DocumentRepository.find(db, tenantId, id);
-  if (!document) throw documentNotFound();
   // The selection was made on the live text; bring the blocks rows up to it first.
   await rooms.flushDocument(id);
   const block = (await BlockRepository.listByDocument(db, tenantId, id)).find((b) => b.id === body.blockId);
@@ -41,9 +36,8 @@ export const POST = route(async (request: Request, context: { params: Promise<{ 
     throw error;
   }
   const [atom] = await KnowledgeRepository.atomHistory(db, tenantId, created.atomId);
-  const annotations = await KnowledgeRepository.annotations(db, tenantId, id);
-  const annotation = annotations.filter((a) => a.id === created.annotationId).map(presentAnnotation)[0];
+  const annotation = await KnowledgeRepository.annotation(db, tenantId, created.annotationId);
   const status = await KnowledgeRepository.status(db, tenantId, id);
   await bus.publish({ type: 'knowledge.changed', tenantId, documentId: id, status: status.state as KnowledgeChangedEvent['status'] });
-  return json({ atom: presentAtom(atom), annotation }, 201);
+  return json({ atom: presentAtom(atom), annotation: annotation && presentAnnotation(annotation) }, 201);
 });

@@ -1,22 +1,17 @@
 import { services } from '@/server/services';
-import { DocumentRepository } from '@/server/db/repos/documents';
-import { parseParam, route } from '@/server/http/route';
-import { NotFoundError } from '@/server/http/errors';
-import { requestIdentity } from '@/server/http/identity';
+import { route } from '@/server/http/route';
+import { requireDocument, type DocumentContext } from '@/server/http/document';
 import type { KnowledgeChangedEvent } from '@/lib/knowledge/dto';
-import { DocumentId } from '../../schema';
 
 export const dynamic = 'force-dynamic';
 
-const documentNotFound = () => NotFoundError('This document does not exist or was deleted.');
 const KEEPALIVE_MS = 25_000;
 
 /** Server-sent events: `knowledge` whenever the document's knowledge or extraction status changes. */
-export const GET = route(async (request: Request, context: { params: Promise<{ id: string }> }) => {
-  const id = parseParam((await context.params).id, DocumentId, documentNotFound);
-  const { tenantId } = await requestIdentity(request);
-  const { db, bus } = services();
-  if (!(await DocumentRepository.find(db, tenantId, id))) throw documentNotFound();
+export const GET = route(async (request: Request, context: DocumentContext) => {
+  const { tenantId, document } = await requireDocument(request, context);
+  const id = document.id;
+  const { bus } = services();
   const encoder = new TextEncoder();
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({
