@@ -64,17 +64,14 @@ async function insertAnnotation(
   );
 }
 
-/** Writes only when something moved (re-extraction runs on every pause in typing); true if it did. */
-async function moveAnnotation(db: Sql, scope: BlockScope, annotationId: string, span: { start: number; end: number }, knowledgeId?: string): Promise<boolean> {
+async function moveAnnotation(db: Sql, scope: BlockScope, annotationId: string, span: { start: number; end: number }, knowledgeId?: string) {
   const selector = selectorAt(scope.text, span.start, span.end);
-  const { rowCount } = await db.query(
+  await db.query(
     `UPDATE annotations SET start_offset = $2, end_offset = $3, quote = $4, prefix = $5, suffix = $6,
             knowledge_id = COALESCE($7, knowledge_id), status = 'anchored', updated_at = NOW()
-      WHERE id = $1 AND (start_offset, end_offset, quote, prefix, suffix, knowledge_id, status)
-            IS DISTINCT FROM ($2, $3, $4, $5, $6, COALESCE($7, knowledge_id), 'anchored')`,
+      WHERE id = $1`,
     [annotationId, span.start, span.end, selector.quote, selector.prefix, selector.suffix, knowledgeId ?? null],
   );
-  return rowCount > 0;
 }
 
 async function event(db: Sql, tenantId: string, type: string, aggregate: 'atom' | 'molecule', id: string, data: object) {
@@ -109,16 +106,13 @@ export async function storeBlockExtraction(db: Sql, scope: BlockScope, extractio
   const summary: StoreSummary = { created: 0, versioned: 0, removed: 0, kept: 0, orphaned: 0 };
   const atomIds: string[] = [];
   const createdMolecules: string[] = [];
-  // Kept atoms and molecules whose span or fields changed: the graph needs them again (APPEARS_IN spans).
-  const touched: string[] = [];
 
   for (const step of steps.atoms) {
     const atom = extraction.atoms[step.index];
     if (step.op === 'keep') {
       atomIds[step.index] = step.stored.atomId;
-      const moved = await moveAnnotation(db, scope, step.stored.annotationId, atom);
-      const { rowCount } = await db.query('UPDATE atoms SET confidence = $2 WHERE id = $1 AND confidence IS DISTINCT FROM $2', [step.stored.atomId, atom.confidence]);
-      if (moved || rowCount > 0) touched.push(step.stored.atomId);
+      await moveAnnotation(db, scope, step.stored.annotationId, atom);
+      await db.query('UPDATE atoms SET confidence = $2 WHERE id = $1 AND confidence IS DISTINCT FROM $2', [step.stored.atomId, atom.confidence]);
       summary.kept++;
     } else if (step.op === 'version') {
       const id = await insertAtom(db, scope, atom, step.stored);
@@ -151,15 +145,14 @@ export async function storeBlockExtraction(db: Sql, scope: BlockScope, extractio
     const molecule = extraction.molecules[step.index];
     const columns = moleculeColumns(molecule, atomIds);
     if (step.op === 'keep') {
-      const { rowCount } = await db.query(
+      await db.query(
         `UPDATE molecule_metadata SET atom_ids = $2::uuid[], atom_roles = $3::jsonb, configuration = $4::jsonb,
                 enforcement_level = $5, confidence = $6, updated_at = NOW()
           WHERE id = $1 AND (atom_ids, atom_roles, configuration, enforcement_level, confidence)
                 IS DISTINCT FROM ($2::uuid[], $3::jsonb, $4::jsonb, $5, $6)`,
         [step.stored.moleculeId, ...columns],
       );
-      const moved = await moveAnnotation(db, scope, step.stored.annotationId, molecule);
-      if (moved || rowCount > 0) touched.push(step.stored.moleculeId);
+      await moveAnnotation(db, scope, step.stored.annotationId, molecule);
     } else {
       const { rows } = await db.query<{ id: string }>(
         `INSERT INTO molecule_metadata (tenant_id, domain_id, molecule_type, name, atom_ids, atom_roles, configuration,
@@ -179,14 +172,14 @@ export async function storeBlockExtraction(db: Sql, scope: BlockScope, extractio
   }
 
   summary.orphaned = await reanchorManual(db, scope);
-  const keptAtoms = new Set(steps.atoms.flatMap((step) => (step.op === 'keep' ? [step.stored.atomId] : [])));
+  // Kept atoms count too: their spans (APPEARS_IN) may have moved.
   await recordChange(db, scope.tenantId, 'atom', [
-    ...atomIds.filter((id) => id && !keptAtoms.has(id)), ...touched.filter((id) => keptAtoms.has(id)),
-    ...steps.atoms.flatMap((step) => (step.op === 'version' ? [step.stored.atomId] : [])),
+    ...atomIds.filter(Boolean), ...steps.atoms.flatMap((step) => (step.op === 'create' ? [] : [step.stored.atomId])),
     ...steps.removedAtoms.map((gone) => gone.atomId),
   ]);
   await recordChange(db, scope.tenantId, 'molecule', [
-    ...touched.filter((id) => !keptAtoms.has(id)), ...createdMolecules, ...steps.removedMolecules.map((gone) => gone.moleculeId),
+    ...steps.molecules.flatMap((step) => (step.op === 'keep' ? [step.stored.moleculeId] : [])),
+    ...createdMolecules, ...steps.removedMolecules.map((gone) => gone.moleculeId),
   ]);
   return summary;
 }
