@@ -174,13 +174,17 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     const small = await documentWith(db, tenantId, ['Contractors must submit invoices at most 30 days after delivery.']);
     const queue = new ExtractionQueue({ db, bus, log, extractor: ruleExtractor, retryLimit: 1, retryDelaySeconds: 1 });
     await queue.start();
-    await waitFor(async () => assert.ok((await atomCount(db, tenantId, small)) > 0, 'the small document has atoms'), { timeout: 30_000, interval: 100 });
-    const finished = await waitFor(async () => {
-      const s = await KnowledgeRepository.status(db, tenantId, huge);
-      assert.ok(s.state === 'idle' || s.state === 'failed', `state ${s.state}`);
-      return s;
-    }, { timeout: 60_000, interval: 200 });
-    await queue.stop();
+    let finished;
+    try {
+      await waitFor(async () => assert.ok((await atomCount(db, tenantId, small)) > 0, 'the small document has atoms'), { timeout: 30_000, interval: 100 });
+      finished = await waitFor(async () => {
+        const s = await KnowledgeRepository.status(db, tenantId, huge);
+        assert.ok(s.state === 'idle' || s.state === 'failed', `state ${s.state}`);
+        return s;
+      }, { timeout: 60_000, interval: 200 });
+    } finally {
+      await queue.stop(); // a failed assertion must not leave a worker polling a closed database
+    }
     assert.equal(finished.state, 'idle', `the huge document was extracted (error: ${finished.error})`);
     const annotations = await KnowledgeRepository.annotations(db, tenantId, huge);
     assert.ok(annotations.length > 0);
