@@ -1,6 +1,6 @@
 /**
  * Graph maintenance: `npx tsx scripts/graph.ts reconcile|rebuild [--tenant id]` (npm run graph).
- * reconcile compares PostgreSQL and the graph store (counts, per-node checksums) and repairs
+ * reconcile compares PostgreSQL and the graph store (node by node, edge by edge) and repairs
  * drift; rebuild clears the tenant's graph and re-syncs everything. Without --tenant: every tenant.
  * Uses DATABASE_URL / NEO4J_URI like the server; the outbox is drained before it exits.
  */
@@ -37,8 +37,9 @@ try {
       }
       const drift = await reconcile(db, graph, tenantId);
       await sync.drain();
-      process.stdout.write(`${tenantId}: ${drift.inSync ? 'in sync' : 'repaired'} — nodes ${drift.nodes.postgres} in PostgreSQL, `
-        + `${drift.nodes.graph} in the graph; ${drift.missing.length} missing, ${drift.different.length} different, ${drift.extra.length} extra\n`);
+      const summary = (d: typeof drift.nodes) => `${d.postgres} in PostgreSQL, ${d.graph} in the graph; `
+        + `${d.missing.length} missing, ${d.different.length} different, ${d.extra.length} extra`;
+      process.stdout.write(`${tenantId}: ${drift.inSync ? 'in sync' : 'repaired'} — nodes ${summary(drift.nodes)}; edges ${summary(drift.edges)}\n`);
     }
   } finally {
     await graph.close();

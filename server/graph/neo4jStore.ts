@@ -9,18 +9,20 @@
  */
 import neo4j, { type Driver, type EagerResult, type ManagedTransaction, type RecordShape } from 'neo4j-driver';
 import {
-  COMPONENTS_RULE, IMPACT_RULE, MAX_CYCLE_HOPS, REQUIRES_CHAIN_RULE, checkDepth, checkEdgeType, checkEdges, checkId,
+  COMPONENTS_RULE, IMPACT_RULE, MAX_CYCLE_HOPS, REQUIRES_CHAIN_RULE, checkDepth, checkEdgeSets, checkEdgeType, checkEdges, checkId,
   checkLabel, checkLimit, checkNodes, checkTenant, chunks, emptyCounts, nearest, timeoutOf, toConflicts, toRelated,
   type CheckedEdge, type StoredProps, type TraversalRule,
 } from './rules';
 import {
-  EDGE_TYPES, GraphTimeoutError, NODE_LABELS, type EdgeType, type GraphCounts, type GraphNode, type GraphStore,
+  EDGE_TYPES, GraphTimeoutError, NODE_LABELS, type GraphCounts, type GraphNode, type GraphStore,
   type GraphPath, type QueryOptions, type ReachedNode,
 } from './types';
 
 const ANY_NODE = 'GraphNode';
 const WRITE_TIMEOUT_MS = 30_000;
 const DELETE_BATCH = 1000;
+/** Rows per write query: one round trip per 5,000 nodes or edges. */
+const WRITE_CHUNK = 5000;
 
 /** Idempotent; safe to run at every start and from several processes at once. */
 export async function ensureSchema(driver: Driver): Promise<void> {
@@ -71,20 +73,19 @@ export async function createNeo4jGraphStore(driver: Driver): Promise<GraphStore>
     }
   }
 
+  /** One query per chunk for every type: Neo4j 5.26 takes the (checked) type as a parameter, $(row.type). */
   async function writeEdges(tx: ManagedTransaction, tenantId: string, edges: CheckedEdge[]): Promise<number> {
     let written = 0;
-    for (const type of EDGE_TYPES) {
-      for (const batch of chunks(edges.filter((edge) => edge.type === type))) {
-        const result = await tx.run(`
-          UNWIND $rows AS row
-          MATCH (s:${ANY_NODE} {tenantId: $tenantId, id: row.sourceId})
-          MATCH (t:${ANY_NODE} {tenantId: $tenantId, id: row.targetId})
-          MERGE (s)-[r:${type}]->(t)
-          SET r = row.props
-          RETURN count(r) AS written`,
-        { tenantId, rows: batch.map((edge) => ({ sourceId: edge.sourceId, targetId: edge.targetId, props: toNeo4j(edge.props) })) });
-        written += toNumber(result.records[0]?.get('written'));
-      }
+    for (const batch of chunks(edges, WRITE_CHUNK)) {
+      const result = await tx.run(`
+        UNWIND $rows AS row
+        MATCH (s:${ANY_NODE} {tenantId: $tenantId, id: row.sourceId})
+        MATCH (t:${ANY_NODE} {tenantId: $tenantId, id: row.targetId})
+        MERGE (s)-[r:$(row.type)]->(t)
+        SET r = row.props
+        RETURN count(r) AS written`,
+      { tenantId, rows: batch.map((edge) => ({ sourceId: edge.sourceId, type: edge.type, targetId: edge.targetId, props: toNeo4j(edge.props) })) });
+      written += toNumber(result.records[0]?.get('written'));
     }
     return written;
   }
@@ -142,16 +143,14 @@ export async function createNeo4jGraphStore(driver: Driver): Promise<GraphStore>
       checkTenant(tenantId);
       const checked = checkNodes(nodes);
       await write(async (tx) => {
-        for (const label of NODE_LABELS) {
-          for (const batch of chunks(checked.filter((node) => node.label === label))) {
-            await tx.run(`
-              UNWIND $rows AS row
-              MERGE (n:${ANY_NODE} {tenantId: $tenantId, id: row.id})
-              SET n = row.props, n.tenantId = $tenantId, n.id = row.id
-              REMOVE n:${NODE_LABELS.join(':')}
-              SET n:${label}`,
-            { tenantId, rows: batch.map((node) => ({ id: node.id, props: toNeo4j(node.props) })) });
-          }
+        for (const batch of chunks(checked, WRITE_CHUNK)) {
+          await tx.run(`
+            UNWIND $rows AS row
+            MERGE (n:${ANY_NODE} {tenantId: $tenantId, id: row.id})
+            SET n = row.props, n.tenantId = $tenantId, n.id = row.id
+            REMOVE n:${NODE_LABELS.join(':')}
+            SET n:$(row.label)`,
+          { tenantId, rows: batch.map((node) => ({ id: node.id, label: node.label, props: toNeo4j(node.props) })) });
         }
       });
     },
@@ -172,17 +171,40 @@ export async function createNeo4jGraphStore(driver: Driver): Promise<GraphStore>
       return write((tx) => writeEdges(tx, tenantId, checked));
     },
 
-    async replaceEdges(tenantId, sourceId, type: EdgeType, edges) {
+    async replaceEdges(tenantId, sets) {
       checkTenant(tenantId);
-      const checked = checkEdges(edges.map((edge) => ({ ...edge, sourceId, type })));
+      const { edges, keep } = checkEdgeSets(sets);
+      // One row per source (not per source and type): its relationships are expanded once.
+      const bySource = new Map<string, { sourceId: string; types: string[]; kept: string[] }>();
+      for (const set of keep) {
+        const row = bySource.get(set.sourceId) ?? { sourceId: set.sourceId, types: [], kept: [] };
+        bySource.set(set.sourceId, row);
+        row.types.push(set.type);
+        row.kept.push(...set.targetIds.map((targetId) => `${set.type} ${targetId}`));
+      }
       return write(async (tx) => {
-        await tx.run(`
-          MATCH (:${ANY_NODE} {tenantId: $tenantId, id: $sourceId})-[r:${checkEdgeType(type)}]->(t)
-          WHERE NOT t.id IN $targetIds
-          DELETE r`,
-        { tenantId, sourceId, targetIds: checked.map((edge) => edge.targetId) });
-        return writeEdges(tx, tenantId, checked);
+        for (const batch of chunks([...bySource.values()], WRITE_CHUNK)) {
+          await tx.run(`
+            UNWIND $rows AS row
+            MATCH (:${ANY_NODE} {tenantId: $tenantId, id: row.sourceId})-[r]->(t)
+            WHERE type(r) IN row.types AND NOT type(r) + ' ' + t.id IN row.kept
+            DELETE r`,
+          { tenantId, rows: batch });
+        }
+        return writeEdges(tx, tenantId, edges);
       });
+    },
+
+    async edgesFrom(tenantId, sourceIds, options) {
+      checkTenant(tenantId);
+      sourceIds.forEach(checkId);
+      const rows = await read<{ sourceId: string; type: string; targetId: string; props: Record<string, unknown> }>('edgesFrom', options, `
+        UNWIND $sourceIds AS sourceId
+        MATCH (:${ANY_NODE} {tenantId: $tenantId, id: sourceId})-[r]->(t:${ANY_NODE})
+        WHERE t.tenantId = $tenantId AND type(r) IN $types
+        RETURN sourceId, type(r) AS type, t.id AS targetId, properties(r) AS props`,
+      { tenantId, sourceIds, types: EDGE_TYPES });
+      return rows.map((row) => ({ sourceId: row.sourceId, type: checkEdgeType(row.type), targetId: row.targetId, props: fromNeo4j(row.props) }));
     },
 
     async impact(tenantId, nodeId, depth, options) {

@@ -63,6 +63,7 @@ export function openGraphStoreLazily(env: GraphEnv, db: Database): GraphStore {
     conflicts: async (...args) => (await store()).conflicts(...args),
     counts: async (...args) => (await store()).counts(...args),
     node: async (...args) => (await store()).node(...args),
+    edgesFrom: async (...args) => (await store()).edgesFrom(...args),
     listNodes: async (...args) => (await store()).listNodes(...args),
     clearTenant: async (...args) => (await store()).clearTenant(...args),
     health: async () => (await store()).health(),

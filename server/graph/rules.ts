@@ -3,7 +3,7 @@
  * follows in which direction, input checks at the boundary, and result ordering.
  */
 import {
-  EDGE_TYPES, NODE_LABELS, type ConflictPair, type EdgeType, type GraphCounts, type GraphEdge, type GraphNode, type NodeLabel,
+  EDGE_TYPES, NODE_LABELS, type ConflictPair, type EdgeSet, type EdgeType, type GraphCounts, type GraphEdge, type GraphNode, type NodeLabel,
   type Props, type ReachedNode, type RelatedAtom,
 } from './types';
 
@@ -109,6 +109,16 @@ export function checkEdges(edges: GraphEdge[]): CheckedEdge[] {
     unique.set(JSON.stringify([edge.sourceId, type, edge.targetId]), { sourceId: edge.sourceId, type, targetId: edge.targetId, props: cleanProps(edge.props) });
   }
   return [...unique.values()];
+}
+
+/** The edges of the sets, checked, and each set's source, type and the targets it keeps. */
+export function checkEdgeSets(sets: EdgeSet[]): { edges: CheckedEdge[]; keep: Array<{ sourceId: string; type: EdgeType; targetIds: string[] }> } {
+  const edges = checkEdges(sets.flatMap((set) => set.targets.map((target) => ({ ...target, sourceId: set.sourceId, type: set.type }))));
+  const keep = sets.map((set) => {
+    checkId(set.sourceId);
+    return { sourceId: set.sourceId, type: checkEdgeType(set.type), targetIds: set.targets.map((target) => target.targetId) };
+  });
+  return { edges, keep };
 }
 
 export function compareIds(a: string, b: string): number {

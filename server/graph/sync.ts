@@ -1,21 +1,25 @@
 /**
  * The graph sync worker: drains graph_outbox (migration 0004_graph_sync) in order of id, a batch
- * at a time. Per batch: read the CURRENT rows of the changed entities (projection.ts), delete the
- * nodes of those that are gone, upsert the others' nodes, then their edges and their neighbours'
- * (nodes before edges: the store skips edges whose ends are missing), record sync_state, and only
- * then delete the batch's outbox rows. A crash or a graph outage before that delete leaves the
- * rows, and the batch is redone; every write is an idempotent upsert or replace.
+ * of one tenant at a time. Per batch: read the CURRENT rows of the changed entities
+ * (projection.ts), delete the nodes of those that are gone, upsert the others' nodes, then replace
+ * their outgoing edges and their neighbours' in one call (nodes before edges: the store skips
+ * edges whose ends are missing), record sync_state, and only then delete the batch's outbox rows.
+ * A crash or a graph outage before that delete leaves the rows, and the batch is redone; every
+ * write is an idempotent upsert or replace.
+ *
+ * Several workers (processes) may drain one outbox: a batch runs under its tenant's lock
+ * (withTenantLock), so one tenant's rows are applied by one worker at a time, in order, while
+ * other tenants' rows go to other workers.
  *
  * While the graph store fails, retries back off from 100 ms, doubling, to 30 s. Otherwise the
  * worker wakes on the bus (blocks.changed, knowledge.changed) and polls every 500 ms.
- * One worker per process; two processes draining at once stay correct only eventually.
  */
 import type { Database, Sql } from '../db/client';
 import type { GraphEntityType } from '../db/repos/graphOutbox';
 import type { Bus } from '../bus';
 import type { Logger } from '../log';
-import { checksum, LABEL_OF, projectEdges, projectNodes, type Outgoing } from './projection';
-import type { GraphEdge, GraphNode, GraphStore } from './types';
+import { checksum, LABEL_OF, projectEdges, projectNodes } from './projection';
+import type { GraphNode, GraphStore } from './types';
 
 const COALESCE_MS = 200;
 
@@ -51,7 +55,10 @@ interface OutboxRow {
 }
 
 const ENTITY_ORDER: GraphEntityType[] = ['domain', 'document', 'block', 'atom', 'molecule'];
-const EDGE_WRITERS = 8;
+/** Outbox rows per batch: larger batches mean fewer round trips per entity (measured in bench/graph.ts). */
+const BATCH_SIZE = 2000;
+/** First key of the two-key advisory locks (the second is the tenant's hash), so they do not collide with other locks. */
+const LOCK_SPACE = 0x6b6f7347;
 
 export class GraphSync {
   private running = false;
@@ -92,9 +99,14 @@ export class GraphSync {
     this.loop = null;
   }
 
-  /** Syncs until the outbox is empty; throws when the graph store fails (tests, CLI). */
+  /** Syncs until the outbox is empty, also when other workers drain it too; throws when the graph store fails (tests, CLI). */
   async drain(): Promise<void> {
-    while ((await this.syncBatch()) > 0);
+    for (;;) {
+      if ((await this.syncBatch()) > 0) continue;
+      if ((await this.status()).pending === 0) return;
+      // Another worker holds the remaining tenants' locks.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** One batch, serialised with the worker's own; returns how many outbox rows it consumed. */
@@ -157,18 +169,33 @@ export class GraphSync {
     });
   }
 
+  /**
+   * One batch of the oldest tenant whose lock this worker gets (tenants other workers hold are
+   * skipped); 0 when the outbox is empty or every tenant with rows is held by another worker.
+   */
   private async syncOnce(): Promise<number> {
+    const { db } = this.options;
+    const skipped: string[] = [];
+    for (;;) {
+      const { rows: [oldest] } = await db.query<{ tenantId: string }>(
+        `SELECT tenant_id AS "tenantId" FROM graph_outbox WHERE tenant_id <> ALL($1::uuid[]) ORDER BY id LIMIT 1`, [skipped]);
+      if (!oldest) return 0;
+      const done = await withTenantLock(db, oldest.tenantId, () => this.syncTenantBatch(oldest.tenantId));
+      if (done !== null) return done;
+      skipped.push(oldest.tenantId);
+    }
+  }
+
+  private async syncTenantBatch(tenantId: string): Promise<number> {
     const { db, graph } = this.options;
     const { rows } = await db.query<OutboxRow>(
       `SELECT id::text AS id, tenant_id AS "tenantId", entity_type AS type, entity_id AS "entityId"
-         FROM graph_outbox ORDER BY graph_outbox.id LIMIT $1`,
-      [this.options.batchSize ?? 500],
+         FROM graph_outbox WHERE tenant_id = $1 ORDER BY graph_outbox.id LIMIT $2`,
+      [tenantId, this.options.batchSize ?? BATCH_SIZE],
     );
     if (rows.length === 0) return 0;
-    const tenants = new Map<string, OutboxRow[]>();
-    for (const row of rows) tenants.set(row.tenantId, [...(tenants.get(row.tenantId) ?? []), row]);
     try {
-      for (const [tenantId, changes] of tenants) await syncTenant(db, graph, tenantId, changes);
+      await syncTenant(db, graph, tenantId, rows);
     } catch (error) {
       this.lastError = error instanceof Error ? error.message : String(error);
       this.lastErrorAt = new Date();
@@ -179,6 +206,33 @@ export class GraphSync {
     this.lastSyncedAt = new Date();
     return rows.length;
   }
+}
+
+const heldInProcess = new WeakMap<Database, Set<string>>();
+
+/**
+ * Runs `work` holding the tenant's sync lock, or returns null at once when another worker holds
+ * it. On PostgreSQL the lock is a transaction-level advisory lock on a connection of its own
+ * (released by COMMIT, ROLLBACK or a lost connection); `work` runs on the pool. A PGlite database
+ * belongs to one process, so there a lock in memory is enough.
+ */
+async function withTenantLock<T>(db: Database, tenantId: string, work: () => Promise<T>): Promise<T | null> {
+  if (db.kind === 'pglite') {
+    const held = heldInProcess.get(db) ?? new Set<string>();
+    heldInProcess.set(db, held);
+    if (held.has(tenantId)) return null;
+    held.add(tenantId);
+    try {
+      return await work();
+    } finally {
+      held.delete(tenantId);
+    }
+  }
+  return db.tx(async (tx) => {
+    const { rows: [{ locked }] } = await tx.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked', [LOCK_SPACE, tenantId]);
+    return locked ? work() : null;
+  });
 }
 
 /** Only rows that exist: a never-synced entity keeps no sync_state, so its next sync takes the fast path. */
@@ -216,21 +270,13 @@ export async function syncTenant(db: Sql, graph: GraphStore, tenantId: string, c
   // Edges of the changed entities, then of their neighbours before and after the change.
   const projections = await Promise.all(ENTITY_ORDER.map((type) => projectEdges(db, tenantId, type, idsOf(type))));
   const linked = new Map(projections.flatMap((projection) => [...projection.linked]));
-  const neighbours = [...new Set([...previouslyLinked, ...[...linked.values()].flat()])].filter((id) => !allIds.includes(id));
+  const changed = new Set(allIds);
+  const neighbours = [...new Set([...previouslyLinked, ...[...linked.values()].flat()])].filter((id) => !changed.has(id));
   const neighbourEdges = [
     ...(await projectEdges(db, tenantId, 'atom', neighbours)).edges,
     ...(await projectEdges(db, tenantId, 'molecule', neighbours)).edges,
   ];
-  const known = new Set(states.map((state) => state.id));
-  const fresh: GraphEdge[] = [];
-  const replace: Outgoing[] = [...neighbourEdges];
-  for (const edge of projections.flatMap((projection) => projection.edges)) {
-    // Never synced: it has no outgoing edges yet, so one batched upsert is enough.
-    if (known.has(edge.sourceId)) replace.push(edge);
-    else fresh.push(...edge.targets.map((target) => ({ ...target, sourceId: edge.sourceId, type: edge.type })));
-  }
-  if (fresh.length > 0) await graph.upsertEdges(tenantId, fresh);
-  await inParallel(replace, EDGE_WRITERS, (edge) => graph.replaceEdges(tenantId, edge.sourceId, edge.type, edge.targets));
+  await graph.replaceEdges(tenantId, [...neighbourEdges, ...projections.flatMap((projection) => projection.edges)]);
 
   await db.query('DELETE FROM sync_state WHERE tenant_id = $1 AND entity_id = ANY($2::uuid[])', [tenantId, gone]);
   const synced = nodes.map((node) => ({ type: entityType(node), id: node.id, checksum: checksum(node), linked: linked.get(node.id) ?? [] }));
@@ -253,12 +299,4 @@ function entityType(node: GraphNode): GraphEntityType {
   const found = ENTITY_ORDER.find((type) => LABEL_OF[type] === node.label);
   if (!found) throw new Error(`no entity type for label ${node.label}`);
   return found;
-}
-
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -34,6 +34,13 @@ export interface GraphEdge extends EdgeTarget {
   type: EdgeType;
 }
 
+/** The full set of one node's outgoing edges of one type. */
+export interface EdgeSet {
+  sourceId: string;
+  type: EdgeType;
+  targets: EdgeTarget[];
+}
+
 /** `nodeIds[i]` and `nodeIds[i + 1]` are joined by a relationship of type `types[i]` (either direction). */
 export interface GraphPath {
   nodeIds: string[];
@@ -80,8 +87,8 @@ export interface GraphStore {
   deleteNodes(tenantId: string, ids: string[]): Promise<void>;
   /** Creates or updates edges; an edge whose source or target is not a node of this tenant is skipped. Returns how many were written. */
   upsertEdges(tenantId: string, edges: GraphEdge[]): Promise<number>;
-  /** Makes `edges` the full set of outgoing `type` edges of `sourceId`: others of that type are removed. Returns how many were written. */
-  replaceEdges(tenantId: string, sourceId: string, type: EdgeType, edges: EdgeTarget[]): Promise<number>;
+  /** For each set, makes its targets the full set of its source's outgoing edges of its type: others of that type are removed. Returns how many were written. */
+  replaceEdges(tenantId: string, sets: EdgeSet[]): Promise<number>;
 
   /** "What breaks if this node changes": nodes within `depth` (1..6) along IMPACT_RULE (rules.ts), nearest first. */
   impact(tenantId: string, nodeId: string, depth: number, options?: QueryOptions): Promise<ReachedNode[]>;
@@ -97,6 +104,8 @@ export interface GraphStore {
   conflicts(tenantId: string, documentId?: string, options?: QueryOptions): Promise<ConflictPair[]>;
   counts(tenantId: string, options?: QueryOptions): Promise<GraphCounts>;
   node(tenantId: string, id: string, options?: QueryOptions): Promise<GraphNode | null>;
+  /** The outgoing edges of these nodes (reconcile compares them edge by edge). */
+  edgesFrom(tenantId: string, sourceIds: string[], options?: QueryOptions): Promise<GraphEdge[]>;
   /** The tenant's nodes in order of id, `limit` at a time after `afterId` (reconcile reads them all this way). */
   listNodes(tenantId: string, afterId: string | null, limit: number, options?: QueryOptions): Promise<GraphNode[]>;
   clearTenant(tenantId: string): Promise<void>;

@@ -169,7 +169,7 @@ export function graphStoreContract(name: string, open: () => Promise<ContractSub
         ['mol-quebec-rate', 'atom-threshold', 'mol-withholding', 'atom-rate-10'],
       ]);
       assert.deepEqual(await store.cycles(A, 1), [['mol-loop', 'atom-loop']]);
-      await store.replaceEdges(A, 'mol-quebec-rate', 'REQUIRES', []);
+      await store.replaceEdges(A, [{ sourceId: 'mol-quebec-rate', type: 'REQUIRES', targets: [] }]);
       assert.deepEqual(await store.cycles(A), [['mol-loop', 'atom-loop']], 'breaking the chain removes the cycle');
     });
 
@@ -204,7 +204,7 @@ export function graphStoreContract(name: string, open: () => Promise<ContractSub
       await seed(store, A);
       assert.deepEqual(await store.counts(A), SEED_COUNTS);
       await seed(store, A);
-      assert.equal(await store.replaceEdges(A, 'atom-rate-10', 'PART_OF', [{ targetId: 'mol-quebec-rate', props: { role: 'result', order: 2 } }]), 1);
+      assert.equal(await store.replaceEdges(A, [{ sourceId: 'atom-rate-10', type: 'PART_OF', targets: [{ targetId: 'mol-quebec-rate', props: { role: 'result', order: 2 } }] }]), 1);
       assert.deepEqual(await store.counts(A), SEED_COUNTS);
       await store.upsertNodes(A, [{ label: 'Atom', id: 'atom-rate-12', props: { canonical: '12.5%' } }]);
       assert.deepEqual(await store.node(A, 'atom-rate-12'), { label: 'Atom', id: 'atom-rate-12', props: { canonical: '12.5%' } });
@@ -215,18 +215,36 @@ export function graphStoreContract(name: string, open: () => Promise<ContractSub
 
     it('replaceEdges sets the full set of one type from one node: stale edges disappear, others stay', async () => {
       await seed(store, A);
-      const written = await store.replaceEdges(A, 'atom-rate-10', 'APPEARS_IN', [
+      const written = await store.replaceEdges(A, [{ sourceId: 'atom-rate-10', type: 'APPEARS_IN', targets: [
         { targetId: 'doc-memo', props: { blockId: null, confidence: 0.5 } },
         { targetId: 'not-a-node' },
-      ]);
+      ] }]);
       assert.equal(written, 1, 'an edge to a missing node is skipped');
       assert.deepEqual(distances(await store.impact(A, 'atom-rate-10', 1)), [
         ['doc-memo', 1], ['mol-quebec-rate', 1], ['mol-withholding', 1],
       ]);
       assert.deepEqual((await store.counts(A)).edges, SEED_COUNTS.edges);
-      await store.replaceEdges(A, 'atom-rate-10', 'APPEARS_IN', []);
+      await store.replaceEdges(A, [{ sourceId: 'atom-rate-10', type: 'APPEARS_IN', targets: [] }]);
       assert.deepEqual((await store.counts(A)).edges, { ...SEED_COUNTS.edges, APPEARS_IN: 3 });
       assert.deepEqual(await store.related(A, 'atom-rate-10'), [{ id: 'atom-rate-12', label: 'Atom', type: 'similar_to', strength: 0.85 }]);
+    });
+
+    it('replaceEdges takes several sources and types in one call; edgesFrom reads the edges back with their props', async () => {
+      await seed(store, A);
+      await store.replaceEdges(A, [
+        { sourceId: 'atom-rate-10', type: 'PART_OF', targets: [{ targetId: 'mol-memo-rate', props: { role: 'result', order: 3 } }] },
+        { sourceId: 'atom-rate-10', type: 'RELATED_TO', targets: [] },
+        { sourceId: 'mol-quebec-rate', type: 'REQUIRES', targets: [{ targetId: 'atom-threshold', props: { type: 'dependency' } }] },
+      ]);
+      const key = (edge: GraphEdge) => `${edge.sourceId} ${edge.type} ${edge.targetId}`;
+      const read = await store.edgesFrom(A, ['atom-rate-10', 'mol-quebec-rate', 'unknown']);
+      assert.deepEqual(read.sort((a, b) => (key(a) < key(b) ? -1 : 1)), [
+        { sourceId: 'atom-rate-10', type: 'APPEARS_IN', targetId: 'doc-rrsp', props: { spans: [{ start: 45, end: 48 }], blockId: 'blk-rrsp-1', confidence: 0.98 } },
+        { sourceId: 'atom-rate-10', type: 'PART_OF', targetId: 'mol-memo-rate', props: { role: 'result', order: 3 } },
+        { sourceId: 'mol-quebec-rate', type: 'APPEARS_IN', targetId: 'doc-rrsp', props: { blockId: 'blk-rrsp-1' } },
+        { sourceId: 'mol-quebec-rate', type: 'REQUIRES', targetId: 'atom-threshold', props: { type: 'dependency' } },
+      ]);
+      assert.deepEqual(await store.edgesFrom(B, ['atom-rate-10']), [], "another tenant reads none of A's edges");
     });
 
     it('deleteNodes removes the nodes and detaches their relationships', async () => {
@@ -322,9 +340,9 @@ export function graphStoreContract(name: string, open: () => Promise<ContractSub
         { sourceId: 'atom-rate-10', type: 'RELATED_TO', targetId: 'atom-rate-12' },
         { sourceId: 'mol-withholding', type: 'REQUIRES', targetId: 'atom-rate-10' },
       ]), 0);
-      assert.equal(await store.replaceEdges(B, 'atom-rate-10', 'PART_OF', [{ targetId: 'mol-memo-rate' }]), 0);
-      await store.replaceEdges(B, 'atom-rate-10', 'APPEARS_IN', []);
-      await store.replaceEdges(B, 'mol-withholding', 'REQUIRES', []);
+      assert.equal(await store.replaceEdges(B, [{ sourceId: 'atom-rate-10', type: 'PART_OF', targets: [{ targetId: 'mol-memo-rate' }] }]), 0);
+      await store.replaceEdges(B, [{ sourceId: 'atom-rate-10', type: 'APPEARS_IN', targets: [] }]);
+      await store.replaceEdges(B, [{ sourceId: 'mol-withholding', type: 'REQUIRES', targets: [] }]);
       await store.deleteNodes(B, ['doc-rrsp', 'mol-quebec-rate', 'atom-rate-10']);
       await store.clearTenant(B);
       assert.deepEqual(await store.counts(A), SEED_COUNTS);

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { inProcessBus } from '../../server/bus';
 import { BlockRepository } from '../../server/db/repos/blocks';
 import { DocumentRepository } from '../../server/db/repos/documents';
+import { recordChange } from '../../server/db/repos/graphOutbox';
 import { extractDocument } from '../../server/extraction/pipeline';
 import { ruleExtractor } from '../../server/extraction/ruleExtractor';
 import { createPgGraphStore } from '../../server/graph/pgStore';
@@ -16,7 +17,7 @@ import { GraphSync } from '../../server/graph/sync';
 import type { GraphStore } from '../../server/graph/types';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { waitFor } from '../support/waitFor';
-import { assertInSync, newTenant, paragraph, writeDocument } from './syncFixtures';
+import { assertInSync, newTenant, paragraph, tamperEdgesAndReconcile, writeDocument } from './syncFixtures';
 
 const QUEBEC_10 = 'In Quebec, the withholding rate is 10%.';
 const QUEBEC_12 = 'If the province is Quebec, the withholding rate must be 12%.';
@@ -179,7 +180,8 @@ describe('graph sync (PostgreSQL graph store)', { timeout: 120_000 }, () => {
     await graph.deleteNodes(tenantId, [blockIds[0]]);
     await graph.upsertNodes(tenantId, [{ label: 'Document', id: documentId, props: { title: 'tampered' } }, { label: 'Atom', id: randomUUID(), props: {} }]);
     const drift = await compareGraph(t.db, graph, tenantId);
-    assert.deepEqual([drift.inSync, drift.missing.length, drift.different.length, drift.extra.length], [false, 1, 1, 1]);
+    assert.deepEqual([drift.inSync, drift.nodes.missing, drift.nodes.different, drift.nodes.extra.length], [false, [blockIds[0]], [documentId], 1]);
+    assert.deepEqual(drift.edges.missing, [`${blockIds[0]} PART_OF_DOCUMENT ${documentId}`], 'the deleted block took its edge along');
     await reconcile(t.db, graph, tenantId);
     await sync.drain();
     await assertInSync(t.db, graph, tenantId);
@@ -187,6 +189,67 @@ describe('graph sync (PostgreSQL graph store)', { timeout: 120_000 }, () => {
     assert.equal((await graph.counts(tenantId)).nodes.Document, 0, 'rebuild cleared the graph');
     await sync.drain();
     await assertInSync(t.db, graph, tenantId);
+  });
+
+  it('reconcile finds a wrong, a missing and two extra edges, and repairs exactly those', async () => {
+    await tamperEdgesAndReconcile(t.db, graph, sync, await newTenant(t.db));
+  });
+
+  it('two workers on one outbox never sync one tenant at once, never apply an older state after a newer one, and end equal to PostgreSQL', async () => {
+    await sync.drain();
+    const tenants = [await newTenant(t.db), await newTenant(t.db), await newTenant(t.db)];
+    const watched = await writeDocument(t.db, tenants[0], 'Watched', [QUEBEC_10]);
+    const { rows: [atom] } = await t.db.query<{ id: string }>(
+      `SELECT id FROM atoms WHERE tenant_id = $1 AND canonical = '10%'`, [tenants[0]]);
+    const writing = new Map<string, number>();
+    let overlaps = 0;
+    const versions: unknown[] = [];
+    // Each worker gets its own view of the store that counts its writes and notes when two
+    // writes for one tenant are in flight at once (a short pause widens that window).
+    const recorder = (calls: { count: number }): GraphStore => new Proxy(graph, {
+      get(target, key: keyof GraphStore) {
+        const value = target[key];
+        if (typeof value !== 'function' || !['upsertNodes', 'deleteNodes', 'replaceEdges'].includes(key)) return value;
+        return async (tenantId: string, arg: unknown) => {
+          calls.count++;
+          writing.set(tenantId, (writing.get(tenantId) ?? 0) + 1);
+          if ((writing.get(tenantId) ?? 0) > 1) overlaps++;
+          try {
+            await new Promise((resolve) => setTimeout(resolve, 3));
+            if (key === 'upsertNodes' && Array.isArray(arg)) {
+              for (const node of arg) if (node.id === atom.id) versions.push(node.props.version);
+            }
+            return await (value as (...a: unknown[]) => Promise<unknown>).call(target, tenantId, arg);
+          } finally {
+            writing.set(tenantId, (writing.get(tenantId) ?? 1) - 1);
+          }
+        };
+      },
+    });
+    const calls = [{ count: 0 }, { count: 0 }];
+    const workers = calls.map((count) => new GraphSync({ db: t.db, graph: recorder(count), batchSize: 4, pollMs: 5 }));
+    for (const worker of workers) worker.start();
+    try {
+      for (let i = 0; i < 15; i++) {
+        await t.db.tx(async (tx) => {
+          await tx.query('UPDATE atoms SET version = version + 1, updated_at = NOW() WHERE id = $1', [atom.id]);
+          await recordChange(tx, tenants[0], 'atom', [atom.id]);
+        });
+        await writeDocument(t.db, tenants[1 + (i % 2)], `Doc ${i}`, [i % 3 ? QUEBEC_12 : QUEBEC_10, 'The fee is $5,000.']);
+      }
+      await waitFor(async () => assert.equal((await workers[0].status()).pending, 0, 'the outbox drained'), { timeout: 60_000 });
+    } finally {
+      for (const worker of workers) await worker.stop();
+    }
+    assert.equal(overlaps, 0, 'no two writes for one tenant were in flight at once');
+    assert.ok(calls.every((c) => c.count > 0), `both workers did part of the work: ${JSON.stringify(calls)}`);
+    const { rows: [{ version }] } = await t.db.query<{ version: number }>('SELECT version FROM atoms WHERE id = $1', [atom.id]);
+    assert.ok(versions.length > 1, `the watched atom was synced several times: ${JSON.stringify(versions)}`);
+    assert.deepEqual(versions, [...versions].sort((a, b) => Number(a) - Number(b)), 'versions reached the graph in order');
+    assert.equal(versions.at(-1), version);
+    assert.equal((await graph.node(tenants[0], atom.id))?.props.version, version);
+    assert.ok(await graph.node(tenants[0], watched.documentId), 'the watched document is in the graph');
+    for (const tenantId of tenants) await assertInSync(t.db, graph, tenantId);
   });
 
   it('applies outbox rows in id order across a digit boundary (99 before 100), so no edge is lost', async () => {

@@ -14,7 +14,7 @@ import { GraphSync } from '../../server/graph/sync';
 import type { GraphStore } from '../../server/graph/types';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { waitFor } from '../support/waitFor';
-import { assertInSync, liveAtomCount, newTenant, paragraph, storeSyntheticAtoms, writeDocument } from './syncFixtures';
+import { assertInSync, liveAtomCount, newTenant, paragraph, storeSyntheticAtoms, tamperEdgesAndReconcile, writeDocument } from './syncFixtures';
 
 const NEO4J = { NEO4J_URI: process.env.TEST_NEO4J_URI ?? 'bolt://127.0.0.1:7687', NEO4J_USER: 'neo4j', NEO4J_PASSWORD: 'neo4j-password' };
 
@@ -55,6 +55,12 @@ describe('graph sync into the real Neo4j', { timeout: 300_000 }, () => {
     assert.equal(conflicts.length, 1, `one conflict: ${JSON.stringify(conflicts)}`);
     assert.match(conflicts[0].reason ?? '', /same condition, different withholding rate/);
     await assertInSync(t.db, neo4j, tenantId);
+  });
+
+  it('reconcile finds a wrong, a missing and two extra edges in Neo4j, and repairs exactly those', async () => {
+    const tenantId = await newTenant(t.db);
+    tenants.push(tenantId);
+    await tamperEdgesAndReconcile(t.db, neo4j, new GraphSync({ db: t.db, graph: neo4j }), tenantId);
   });
 
   it('while Neo4j is unreachable 1,000 atoms change; once it is back the graph matches PostgreSQL exactly', async () => {
