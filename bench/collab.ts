@@ -1,10 +1,13 @@
 /**
  * Collaboration benchmark: clients typing into one document (10, 50, 100 clients) and into 20
- * documents at once, against our CollabServer (PostgreSQL; PGlite for 10 clients) and the stock
- * `@y/websocket-server` (in memory) as the reference. Each server runs alone in a child process
- * with the clients in this process, so client work never runs on the server's event loop and the
- * server's memory is its own; both servers run through the same harness (support/serverChild.ts)
- * and are driven by the same clients (support/benchClient.ts).
+ * documents at once, against our CollabServer and the stock `@y/websocket-server` (in memory) as
+ * the reference. Ours runs in two shapes: on PostgreSQL as production deploys it, a collab-role
+ * process (relay, update log, projection) beside a worker-role process (extraction, graph sync;
+ * support/workerProcess.ts) that hears it over Redis; and, for 10 clients, as `npm run dev` runs
+ * it, everything in one process on PGlite. Each server runs in its own child process with the
+ * clients in this process, so client work never runs on the server's event loop and the server's
+ * memory is its own; both servers run through the same harness (support/serverChild.ts) and are
+ * driven by the same clients (support/benchClient.ts).
  *
  * Every scenario runs in ROUNDS rounds per server, in ABBA order (reference, ours, ours,
  * reference), each with fresh documents and connections; samples are pooled over the rounds.
@@ -15,13 +18,14 @@
  *   blocksRow      edit -> `blocks.changed` of the first projection run that read the edit (ours);
  *   updatesPerS    updates the server applied; deliveredPerS: Update messages clients received;
  *   memoryPerDocMB (RSS / heap after GC with 20 live documents - idle, after GC) / 20;
- *   cpu            percent of one core: server, clients, our PostgreSQL backends, everything else.
+ *   cpu            percent of one core: server, worker, clients, our PostgreSQL backends, the rest.
  */
 import { BenchClient } from './support/benchClient';
 import { createBenchDatabase, type BenchDatabase } from './support/benchDatabase';
 import { onInterrupt } from './support/cleanup';
 import { cpuBetween, sampleCpu, type CpuSample } from './support/cpuSampler';
 import { ServerProcess } from './support/serverProcess';
+import { REDIS_URL, WorkerProcess } from './support/workerProcess';
 import {
   DocumentsResult,
   EmptyResult,
@@ -52,7 +56,7 @@ export interface ScenarioSpec {
   /** Clients per document that apply every update and measure propagation; the rest only type. */
   observersPerDocument: number;
   memory: boolean;
-  /** Also run against our server on PGlite. */
+  /** Also run against our server on PGlite (one process). */
   pglite: boolean;
 }
 
@@ -75,6 +79,8 @@ interface Milestone extends Distribution {
 interface CpuPercent {
   /** Percent of one core; the machine has `cores` x 100. */
   server: number;
+  /** Our worker process (extraction, graph sync), when ours runs as collab + worker. */
+  worker: number;
   clients: number;
   database: number;
   /** Busy time of the machine not accounted above: other people's processes, PG background work. */
@@ -86,6 +92,8 @@ export interface ScenarioResult {
   name: string;
   server: ServerKind;
   database: DatabaseKind;
+  /** Ours: 'collab + worker' or 'one process'. */
+  processes?: string;
   clients: number;
   documents: number;
   clientsPerDocument: number;
@@ -110,8 +118,8 @@ export interface ScenarioResult {
 export interface CollabResult {
   settings: { keysPerSecondPerClient: number; durationSPerRound: number; rounds: number; warmupS: number };
   scenarios: ScenarioResult[];
-  ratios: Array<{ scenario: string; database: DatabaseKind; p99Ratio: number; p50Ratio: number; p99RatioPerRound: number[] }>;
-  targets: Array<{ target: string; scenario: string; database: DatabaseKind; value: number; limit: number; pass: boolean }>;
+  ratios: Array<{ scenario: string; database: DatabaseKind; processes?: string; p99Ratio: number; p50Ratio: number; p99RatioPerRound: number[] }>;
+  targets: Array<{ target: string; scenario: string; database: DatabaseKind; processes?: string; value: number; limit: number; pass: boolean }>;
   allTargetsPass: boolean;
 }
 
@@ -119,6 +127,7 @@ export interface CollabResult {
 interface Round {
   server: ServerKind;
   database: DatabaseKind;
+  processes: string | undefined;
   sent: number;
   expectedSamples: number;
   delivered: number;
@@ -145,11 +154,13 @@ interface Target {
   server: ServerProcess;
   /** PostgreSQL backends to account, if the server uses our bench database. */
   database: BenchDatabase | null;
+  /** The worker process beside a collab-role server. */
+  worker: WorkerProcess | null;
 }
 
 export async function runCollabSuite(): Promise<CollabResult> {
   const database = await createBenchDatabase();
-  const servers: ServerProcess[] = [];
+  const servers: Array<ServerProcess | WorkerProcess> = [];
   const cleanup = async () => {
     await Promise.all(servers.map((server) => server.stop()));
     await database.drop();
@@ -166,13 +177,17 @@ export async function runCollabSuite(): Promise<CollabResult> {
     };
     log('starting servers');
     const targets: Target[] = [];
-    if (wantServer('reference')) targets.push({ server: await start('serve-reference.ts'), database: null });
+    if (wantServer('reference')) targets.push({ server: await start('serve-reference.ts'), database: null, worker: null });
     if (wantServer('postgres')) {
-      targets.push({ server: await start('serve-ours.ts', { BENCH_SERVER_DATABASE_URL: database.url }), database });
+      const env = { BENCH_SERVER_DATABASE_URL: database.url, BENCH_SERVER_ROLE: 'collab', BENCH_REDIS_URL: REDIS_URL };
+      const server = await start('serve-ours.ts', env); // migrates the database before the worker starts
+      const worker = await WorkerProcess.start(database.url);
+      servers.push(worker);
+      targets.push({ server, database, worker });
     }
     for (const spec of SCENARIOS.filter((s) => wantScenario(s.name))) {
       const pglite = spec.pglite && wantServer('pglite') ? await start('serve-ours.ts', { BENCH_SERVER_DATABASE_URL: '' }) : null;
-      const here = pglite ? [...targets, { server: pglite, database: null }] : targets;
+      const here = pglite ? [...targets, { server: pglite, database: null, worker: null }] : targets;
       const rounds = new Map<Target, Round[]>(here.map((target) => [target, []]));
       for (let r = 0; r < ROUNDS; r++) {
         // ABBA: drifting background load on a shared machine hits every server alike.
@@ -196,9 +211,9 @@ export async function runCollabSuite(): Promise<CollabResult> {
   };
 }
 
-async function runRound({ server, database: benchDatabase }: Target, spec: ScenarioSpec, roundIndex: number): Promise<Round> {
-  const { wsBase, server: kind, database } = server.ready;
-  log(`${spec.name} round ${roundIndex + 1}/${ROUNDS} on ${kind} (${database})`);
+async function runRound({ server, database: benchDatabase, worker }: Target, spec: ScenarioSpec, roundIndex: number): Promise<Round> {
+  const { wsBase, server: kind, database, processes } = server.ready;
+  log(`${spec.name} round ${roundIndex + 1}/${ROUNDS} on ${kind} (${database}${processes ? `, ${processes}` : ''})`);
   // Idle baseline before the documents exist: the difference is what 20 live documents cost.
   const memoryBefore = spec.memory ? await server.request({ command: 'memory' }, MemoryResult) : null;
   const { documentIds } = await server.request({ command: 'create-documents', count: spec.documents }, DocumentsResult);
@@ -249,11 +264,12 @@ async function runRound({ server, database: benchDatabase }: Target, spec: Scena
       }),
     );
     const databasePids = (await benchDatabase?.backendPids()) ?? [];
+    const workerPids = worker?.pid !== undefined ? [worker.pid] : [];
     const clientLoop = loopDelayMonitor();
     let windowStart: { cpu: CpuSample | null; clientCpu: NodeJS.CpuUsage } | null = null;
     const markAtStart = sleep(window.start - wallNow()).then(() => {
       clientLoop.enable();
-      windowStart = { cpu: sampleCpu(databasePids), clientCpu: process.cpuUsage() };
+      windowStart = { cpu: sampleCpu([...databasePids, ...workerPids]), clientCpu: process.cpuUsage() };
       return server.request({ command: 'mark' }, MarkResult);
     });
     await new Promise<void>((resolve) => {
@@ -272,11 +288,11 @@ async function runRound({ server, database: benchDatabase }: Target, spec: Scena
       };
       tick();
     });
-    const cpuAtEnd = sampleCpu(databasePids);
+    const cpuAtEnd = sampleCpu([...databasePids, ...workerPids]);
     const serverWindow = await server.request({ command: 'mark' }, MarkResult);
     clientLoop.disable();
     await markAtStart;
-    const cpu = accountCpu(windowStart, cpuAtEnd, serverWindow);
+    const cpu = accountCpu(windowStart, cpuAtEnd, serverWindow, workerPids);
 
     await waitForTail(server);
     const memoryAfter = spec.memory ? await server.request({ command: 'memory' }, MemoryResult) : null;
@@ -286,6 +302,7 @@ async function runRound({ server, database: benchDatabase }: Target, spec: Scena
     return {
       server: kind,
       database,
+      processes,
       sent: typists.reduce((sum, typist) => sum + typist.sentInWindow, 0),
       expectedSamples: typists.reduce((sum, typist) => sum + typist.sentInWindow * typist.otherObservers, 0),
       delivered,
@@ -314,20 +331,22 @@ async function runRound({ server, database: benchDatabase }: Target, spec: Scena
   }
 }
 
-/** Who used the CPU during the window: the server (its own count), the clients (us), PostgreSQL, the rest. */
+/** Who used the CPU during the window: the server (its own count), our worker, the clients (us), PostgreSQL, the rest. */
 function accountCpu(
   start: { cpu: CpuSample | null; clientCpu: NodeJS.CpuUsage } | null,
   end: CpuSample | null,
   serverWindow: { cpuMs: number; elapsedMs: number },
+  workerPids: number[],
 ): CpuPercent | null {
   if (!start?.cpu || !end) return null;
   const clientCpu = process.cpuUsage(start.clientCpu);
   const machine = cpuBetween(start.cpu, end);
+  const worker = cpuBetween(start.cpu, end, workerPids).processes;
   const server = round((100 * serverWindow.cpuMs) / serverWindow.elapsedMs, 1);
   const clients = round((100 * (clientCpu.user + clientCpu.system)) / 1000 / (end.at - start.cpu.at), 1);
-  const database = machine.processes;
-  const other = round(Math.max(0, machine.machineBusy - server - clients - database), 1);
-  return { server, clients, database, other, steal: machine.steal };
+  const database = round(machine.processes - worker, 1);
+  const other = round(Math.max(0, machine.machineBusy - server - worker - clients - database), 1);
+  return { server, worker, clients, database, other, steal: machine.steal };
 }
 
 /** The server's view of each edit typed in the window, joined with when it was typed. */
@@ -385,6 +404,7 @@ function summarize(spec: ScenarioSpec, rounds: Round[]): ScenarioResult {
   const mean = (pick: (cpu: CpuPercent) => number) => round(cpus.reduce((total, cpu) => total + pick(cpu), 0) / cpus.length, 1);
   const cpuPercent = cpus.length === 0 ? null : {
     server: mean((c) => c.server),
+    worker: mean((c) => c.worker),
     clients: mean((c) => c.clients),
     database: mean((c) => c.database),
     other: mean((c) => c.other),
@@ -397,6 +417,7 @@ function summarize(spec: ScenarioSpec, rounds: Round[]): ScenarioResult {
     name: spec.name,
     server: first.server,
     database: first.database,
+    ...(first.processes ? { processes: first.processes } : {}),
     clients: spec.documents * spec.clientsPerDocument,
     documents: spec.documents,
     clientsPerDocument: spec.clientsPerDocument,
@@ -450,7 +471,7 @@ function judge(scenarios: ScenarioResult[]): Pick<CollabResult, 'ratios' | 'targ
   const targets: CollabResult['targets'] = [];
   for (const ours of scenarios.filter((s) => s.server === 'knowledge-os')) {
     const reference = scenarios.find((s) => s.server === 'reference' && s.name === ours.name);
-    const where = { scenario: ours.name, database: ours.database };
+    const where = { scenario: ours.name, database: ours.database, processes: ours.processes };
     if (reference) {
       const p99Ratio = round(ours.propagation.p99Ms / reference.propagation.p99Ms);
       ratios.push({

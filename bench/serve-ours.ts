@@ -1,7 +1,9 @@
 /**
  * Bench child: the Knowledge OS collaboration server wired as in test/support/collab.ts, on the
  * PostgreSQL database named by BENCH_SERVER_DATABASE_URL (or an in-memory PGlite when it is unset).
- * Instrumented from outside, without touching server code: the update log's `append` and each
+ * BENCH_SERVER_ROLE=collab runs it as production does (relay, update log and projection only,
+ * telling a worker process over Redis, BENCH_REDIS_URL); `all` (the default) runs everything in
+ * this one process, as `npm run dev` does. Instrumented from outside, without touching server code: the update log's `append` and each
  * room's `getXmlFragment` (the projection's read of the document) are wrapped per instance.
  */
 import http from 'node:http';
@@ -17,7 +19,11 @@ import { listenOnFreePort } from './support/listen';
 await serveOverIpc(async (recorder) => {
   const url = process.env.BENCH_SERVER_DATABASE_URL || undefined;
   const database = url ? openPostgres(url) : await openPglite();
-  const services = await startServices({ NODE_ENV: 'production', LOG_LEVEL: 'warn' }, { database });
+  const role = process.env.BENCH_SERVER_ROLE === 'collab' ? 'collab' : 'all';
+  const redis = role === 'collab' ? { REDIS_URL: process.env.BENCH_REDIS_URL } : {};
+  // DATABASE_URL as production sets it (start.ts opens the relay's writer thread from it).
+  const env = { NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: url, ...redis } as const;
+  const services = await startServices(env, { database, role });
   const { updateLog, rooms, bus } = services;
   const tenantId = services.local.tenant.id;
 
@@ -44,7 +50,12 @@ await serveOverIpc(async (recorder) => {
   const port = await listenOnFreePort(server);
 
   return {
-    ready: { server: 'knowledge-os', database: database.kind, wsBase: `ws://127.0.0.1:${port}${COLLAB_PATH}` },
+    ready: {
+      server: 'knowledge-os',
+      database: database.kind,
+      processes: role === 'collab' ? 'collab + worker' : 'one process',
+      wsBase: `ws://127.0.0.1:${port}${COLLAB_PATH}`,
+    },
     async createDocument() {
       const { id } = await DocumentRepository.create(services.db, tenantId, {});
       // Load the room now so its document can be tapped before any client joins; it unloads as
@@ -62,8 +73,12 @@ await serveOverIpc(async (recorder) => {
       const deadline = Date.now() + 15_000;
       while (rooms.size > 0 && Date.now() < deadline) await sleep(50);
       await updateLog.drain();
-      // Compaction runs after the room left the registry: wait for the database to go quiet.
-      while (Date.now() < deadline && (await busyBackends(services.db)) > 0) await sleep(50);
+      // Compaction runs after the room left the registry, extraction and graph sync after the
+      // projection (here or in the worker): wait for all of it, so it does not spill into the
+      // next round, which may be the reference's.
+      const quietBy = Date.now() + 60_000;
+      while (Date.now() < quietBy && (await backgroundWork(services.db)) > 0) await sleep(100);
+      while (Date.now() < quietBy && (await busyBackends(services.db)) > 0) await sleep(50);
     },
     logStats: () => ({ ...updateLog.stats }),
     async close() {
@@ -79,6 +94,15 @@ await serveOverIpc(async (recorder) => {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Graph outbox rows and extraction jobs not yet done. */
+async function backgroundWork(db: Database): Promise<number> {
+  const { rows } = await db.query<{ pending: number }>(
+    `SELECT (SELECT count(*) FROM graph_outbox)::int
+          + (SELECT count(*) FROM pgboss.job WHERE name = 'extract' AND state IN ('created', 'retry', 'active'))::int AS pending`,
+  );
+  return rows[0]?.pending ?? 0;
 }
 
 /** Other sessions of this database inside a statement or transaction. */

@@ -22,7 +22,14 @@ export interface KnowledgeChangedEvent {
   status: 'idle' | 'queued' | 'running' | 'retrying' | 'failed';
 }
 
-export type BusEvent = BlocksChangedEvent | KnowledgeChangedEvent;
+/** A session ended or a membership changed: open websockets of that account or member re-check. */
+export interface AccessChangedEvent {
+  type: 'access.changed';
+  accountId?: string;
+  userId?: string;
+}
+
+export type BusEvent = BlocksChangedEvent | KnowledgeChangedEvent | AccessChangedEvent;
 
 export interface Bus {
   readonly kind: 'redis' | 'in-process';

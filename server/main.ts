@@ -2,7 +2,9 @@
  * The process entry point. `--role=all` (default: `npm run dev` / `npm start`) serves Next and the
  * collaboration server on one port from one process, which is what PGlite needs (it admits one
  * process). `--role=collab` serves only the collaboration websocket and /api/health, for
- * production deployments that run it apart from Next (both then need DATABASE_URL).
+ * production deployments that run it apart from Next (both then need DATABASE_URL). `--role=worker`
+ * runs the extraction queue and the graph sync (which `collab` leaves out) and listens on no port;
+ * it hears of edits over Redis (REDIS_URL).
  */
 import http from 'node:http';
 import path from 'node:path';
@@ -10,25 +12,30 @@ import { parseArgs } from 'node:util';
 import { startServices } from './start';
 import { CollabServer } from './collab/server';
 import { log } from './log';
+import { identifyUpgrade } from './auth/upgrade';
+import { recordEdit } from './auth/audit';
 
 const { values } = parseArgs({
   options: { role: { type: 'string', default: 'all' }, port: { type: 'string' }, host: { type: 'string' } },
 });
 const role = values.role;
-if (role !== 'all' && role !== 'collab') {
-  log.fatal({ role }, '--role must be all or collab');
+if (role !== 'all' && role !== 'collab' && role !== 'worker') {
+  log.fatal({ role }, '--role must be all, collab or worker');
   process.exit(2);
 }
 
-const services = await startServices();
+const services = await startServices(process.env, { role });
 const { config } = services;
 const collab = new CollabServer({
   db: services.db,
   log,
   rooms: services.rooms,
   maxPayload: config.COLLAB_MAX_MESSAGE_BYTES,
-  // Accounts arrive with issue 6; until then every connection is the local user.
-  identify: async () => ({ userId: services.local.user.id, tenantId: services.local.tenant.id }),
+  identify: (req) => identifyUpgrade(services.db, req),
+  bus: services.bus,
+  allowMessage: (identity) => services.messageLimiter.allow(identity.userId, identity.tenantId),
+  onEdit: (identity, documentId) =>
+    void recordEdit(services.db, identity, documentId).catch((error: unknown) => log.error({ err: error }, 'audit write failed')),
 });
 
 let handleRequest: http.RequestListener = (req, res) => {
@@ -56,7 +63,11 @@ if (role === 'all') {
   handleOtherUpgrade = (req, socket, head) => void upgrade(req, socket, head);
 }
 
-const server = http.createServer(handleRequest);
+// Route handlers see the client's address (rate limits on sign-in); a client cannot supply its own.
+const server = http.createServer((req, res) => {
+  req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+  handleRequest(req, res);
+});
 server.on('upgrade', (req, socket, head) => {
   if (CollabServer.handles(req)) return collab.handleUpgrade(req, socket, head);
   if (handleOtherUpgrade) return handleOtherUpgrade(req, socket, head);
@@ -65,7 +76,10 @@ server.on('upgrade', (req, socket, head) => {
 
 const port = values.port !== undefined ? Number(values.port) : config.PORT;
 const host = values.host ?? config.HOST;
-server.listen(port, host, () => {
+if (role === 'worker') {
+  log.info({ role, database: services.db.kind, cache: services.bus.kind }, 'Knowledge OS worker running');
+  process.stdout.write('KOS_WORKER_READY\n');
+} else server.listen(port, host, () => {
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   log.info({ role, url: `http://${host}:${actualPort}`, database: services.db.kind, cache: services.bus.kind }, 'Knowledge OS listening');

@@ -27,11 +27,13 @@ export function sampleCpu(pids: number[]): CpuSample | null {
   }
 }
 
-/** Percent of one core, between two samples: machine busy, steal, and the processes' sum. */
-export function cpuBetween(start: CpuSample, end: CpuSample): { machineBusy: number; steal: number; processes: number } {
+/** Percent of one core, between two samples: machine busy, steal, and the sum of the processes (or of `only`). */
+export function cpuBetween(start: CpuSample, end: CpuSample, only?: number[]): { machineBusy: number; steal: number; processes: number } {
   const elapsed = Math.max(1, end.at - start.at);
   let processTicks = 0;
-  for (const [pid, ticks] of end.processTicks) processTicks += ticks - (start.processTicks.get(pid) ?? ticks);
+  for (const [pid, ticks] of end.processTicks) {
+    if (!only || only.includes(pid)) processTicks += ticks - (start.processTicks.get(pid) ?? ticks);
+  }
   const percent = (ticks: number) => Math.round((1000 * ticks * TICK_MS) / elapsed) / 10;
   return {
     machineBusy: percent(end.busyTicks - start.busyTicks),

@@ -18,6 +18,8 @@ export const ReadyMessage = z.object({
   type: z.literal('ready'),
   server: ServerKind,
   database: z.enum(['postgres', 'pglite', 'none']),
+  /** How ours is deployed: 'collab + worker' (production) or 'one process' (the embedded default). */
+  processes: z.string().optional(),
   wsBase: z.string(),
 });
 export type ReadyMessage = z.infer<typeof ReadyMessage>;

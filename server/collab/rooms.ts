@@ -9,7 +9,7 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { WebSocket } from 'ws';
-import type { Database } from '../db/client';
+import type { Database, Sql } from '../db/client';
 import type { Bus } from '../bus';
 import type { Logger } from '../log';
 import { UpdateLog } from '../persistence/updateLog';
@@ -36,9 +36,10 @@ export class Room {
   constructor(
     readonly tenantId: string,
     readonly documentId: string,
-    deps: Pick<RoomRegistryDeps, 'db' | 'bus' | 'log' | 'projection'>,
+    deps: Pick<RoomRegistryDeps, 'db' | 'writer' | 'bus' | 'log' | 'projection'>,
   ) {
-    this.projection = new BlockProjection(deps.db, deps.bus, this, deps.log.child({ documentId }), deps.projection);
+    const log = deps.log.child({ documentId });
+    this.projection = new BlockProjection(deps.db, deps.bus, this, log, { ...deps.projection, writer: deps.writer });
     // The server holds no cursor of its own.
     this.awareness.setLocalState(null);
   }
@@ -63,6 +64,8 @@ export function send(socket: WebSocket, message: Uint8Array): void {
 
 export interface RoomRegistryDeps {
   db: Database;
+  /** Runs the projection's writes (a WriterThread off the event loop); default `db`. */
+  writer?: Sql;
   bus: Bus;
   log: Logger;
   updateLog: UpdateLog;

@@ -38,6 +38,11 @@ export interface ExtractionQueueOptions {
   retryLimit?: number;
   /** A job running longer than this is failed and retried. */
   expireInSeconds?: number;
+  /**
+   * Jobs this process runs at once (default 1). With 2, a half-deleted quote became an orphaned
+   * annotation's quote in the browser test: more intermediate texts get extracted while typing.
+   */
+  concurrency?: number;
 }
 
 /** pg-boss's whole need of a database: executeSql. Multi-statement scripts go through exec. */
@@ -57,7 +62,7 @@ function pgbossAdapter(db: Database) {
 
 export class ExtractionQueue {
   private boss: PgBoss;
-  private workerId: string | null = null;
+  private workerIds: string[] = [];
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly options: ExtractionQueueOptions) {
@@ -78,11 +83,14 @@ export class ExtractionQueue {
       expireInSeconds: this.options.expireInSeconds ?? 120,
     });
     if (work) {
-      this.workerId = await this.boss.work<JobData>(
-        QUEUE,
-        { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true },
-        ([job]) => this.run(job),
-      );
+      // Each worker fetches one job at a time. Two jobs of one document wait for each other in
+      // run() (so a document's text is extracted in order, as with one worker); across
+      // processes, the pipeline's per-block advisory lock and hash re-check make overlap harmless.
+      for (let i = 0; i < (this.options.concurrency ?? 1); i++) {
+        this.workerIds.push(
+          await this.boss.work<JobData>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, ([job]) => this.run(job)),
+        );
+      }
     }
     this.unsubscribe = this.options.bus.subscribe((event) => {
       if (event.type === 'blocks.changed') void this.enqueue(event.tenantId, event.documentId);
@@ -97,13 +105,28 @@ export class ExtractionQueue {
       if (id) await this.setStatus(tenantId, documentId, 'queued', null, { onlyIfIdle: true });
       // Also when the send was merged into a waiting job: the worker then fetches it as soon as
       // its current job ends, instead of sleeping out its polling interval.
-      if (this.workerId) this.boss.notifyWorker(this.workerId);
+      for (const workerId of this.workerIds) this.boss.notifyWorker(workerId);
     } catch (error) {
       this.options.log.warn({ err: error, documentId }, 'could not enqueue extraction');
     }
   }
 
+  /** Jobs running in this process, by document: a document's jobs run one after the other. */
+  private readonly running = new Map<string, Promise<unknown>>();
+
   private async run(job: PgBoss.JobWithMetadata<JobData>): Promise<void> {
+    const { documentId } = job.data;
+    const previous = this.running.get(documentId);
+    const current = (previous ?? Promise.resolve()).catch(() => {}).then(() => this.extract(job));
+    this.running.set(documentId, current);
+    try {
+      await current;
+    } finally {
+      if (this.running.get(documentId) === current) this.running.delete(documentId);
+    }
+  }
+
+  private async extract(job: PgBoss.JobWithMetadata<JobData>): Promise<void> {
     const { tenantId, documentId } = job.data;
     await this.setStatus(tenantId, documentId, 'running', null, { attempt: true });
     try {

@@ -19,8 +19,13 @@ export interface ExtractOptions {
   referenceDate?: Date;
 }
 
-/** Blocks beyond this many UTF-16 units are extracted from their start only (work cap). */
-export const MAX_BLOCK_CHARS = 100_000;
+/**
+ * Prose beyond this many UTF-16 units (about 3,000 words in one block) is extracted from its
+ * start only: storing thousands of atoms of one block is one long transaction, which on the
+ * embedded default holds up every other document. Tables, one atom per row, go to MAX_TABLE_CHARS.
+ */
+export const MAX_BLOCK_CHARS = 20_000;
+export const MAX_TABLE_CHARS = 100_000;
 const SKIPPED_BLOCKS = new Set(['divider', 'image', 'file', 'code']);
 
 export const ruleExtractor: Extractor = {
@@ -36,7 +41,7 @@ export function extractBlock(block: BlockInput, context: ExtractionContext = {},
   if (!text.trim() || SKIPPED_BLOCKS.has(block.blockType)) return { atoms: [], molecules: [] };
   const dollar = dollarCurrency(text.slice(0, MAX_BLOCK_CHARS), context.heading, context.documentTitle);
 
-  if (block.blockType === 'table' && block.cells && joinCells(block.cells) === text && text.length <= MAX_BLOCK_CHARS) {
+  if (block.blockType === 'table' && block.cells && joinCells(block.cells) === text && text.length <= MAX_TABLE_CHARS) {
     const title = (context.heading ?? context.documentTitle ?? '').trim() || undefined;
     const raw = extractTable(text, block.cells, block.hasHeader ?? false, { dollar, referenceDate, title });
     const rows = raw.filter((a) => a.kind === 'table_row');

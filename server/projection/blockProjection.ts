@@ -4,8 +4,8 @@
  * schedule() is called on every update; the projection runs after `debounceMs` of quiet, or at
  * the latest `maxWaitMs` after the first pending update, so a steady typist still sees rows
  * within a second. Each run: assign ids to blocks that lack one (or reuse one), diff against
- * the rows last written, write only the difference plus the title in one transaction, then
- * publish `blocks.changed`. Runs never overlap; an update during a run triggers another.
+ * the rows last written, write only the difference plus the title in one statement (blockWrite.ts),
+ * then publish `blocks.changed`. Runs never overlap; an update during a run triggers another.
  */
 import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
@@ -13,6 +13,7 @@ import type { Database, Sql } from '../db/client';
 import type { Bus } from '../bus';
 import { BlockRepository } from '../db/repos/blocks';
 import { DocumentRepository } from '../db/repos/documents';
+import { writeBlocks } from './blockWrite';
 import { diffBlocks, fingerprint, projectBlocks } from '../../lib/blocks/project';
 import { BLOCK_ID_ATTR, YDOC_FIELD, plainText, type ProjectedBlock } from '../../lib/blocks/types';
 import type { Logger } from '../log';
@@ -29,6 +30,8 @@ export interface ProjectionTarget {
 export interface ProjectionOptions {
   debounceMs?: number;
   maxWaitMs?: number;
+  /** Runs each run's write (blockWrite.ts); default the projection's database. */
+  writer?: Sql;
 }
 
 export class BlockProjection {
@@ -36,10 +39,12 @@ export class BlockProjection {
   private title: string | null | undefined;
   private timer: NodeJS.Timeout | null = null;
   private firstPendingAt = 0;
+  private lastPendingAt = 0;
   private running: Promise<void> | null = null;
   private dirty = false;
   private readonly debounceMs: number;
   private readonly maxWaitMs: number;
+  private readonly writer: Sql;
 
   constructor(
     private readonly db: Database,
@@ -50,17 +55,27 @@ export class BlockProjection {
   ) {
     this.debounceMs = options.debounceMs ?? 150;
     this.maxWaitMs = options.maxWaitMs ?? 500;
+    this.writer = options.writer ?? db;
   }
 
+  /** Called on every update: one timer per run, re-armed when it fires early, not per update. */
   schedule(): void {
     const now = Date.now();
-    if (!this.timer) this.firstPendingAt = now;
-    else clearTimeout(this.timer);
-    const wait = Math.max(0, Math.min(this.debounceMs, this.firstPendingAt + this.maxWaitMs - now));
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.run();
-    }, wait);
+    this.lastPendingAt = now;
+    if (this.timer) return;
+    this.firstPendingAt = now;
+    this.timer = setTimeout(() => this.onTimer(), Math.min(this.debounceMs, this.maxWaitMs));
+  }
+
+  private onTimer(): void {
+    const due = Math.min(this.lastPendingAt + this.debounceMs, this.firstPendingAt + this.maxWaitMs);
+    const wait = due - Date.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => this.onTimer(), wait);
+      return;
+    }
+    this.timer = null;
+    void this.run();
   }
 
   /** Runs now (cancelling the timer) and resolves when the rows match the doc. */
@@ -95,16 +110,18 @@ export class BlockProjection {
   }
 
   private async project(): Promise<void> {
-    const { db, target } = this;
+    const { target } = this;
     const written = this.written ?? (await this.loadWritten());
     const blocks = await this.projectWithIds(written);
     const { upserts, deletes, next } = diffBlocks(written, blocks);
     const title = deriveTitle(blocks);
     if (upserts.length === 0 && deletes.length === 0 && title === this.title) return;
-    await db.tx(async (tx) => {
-      await BlockRepository.apply(tx, target.tenantId, target.documentId, upserts, deletes, null);
-      if (title !== this.title) await DocumentRepository.setTitle(tx, target.tenantId, target.documentId, title);
-      await DocumentRepository.touch(tx, target.tenantId, target.documentId);
+    await writeBlocks(this.writer, {
+      tenantId: target.tenantId,
+      documentId: target.documentId,
+      upserts,
+      deletes,
+      title: title !== this.title ? title : undefined,
     });
     this.written = next;
     this.title = title;

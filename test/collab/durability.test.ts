@@ -12,6 +12,8 @@ import { openDatabase } from '../../server/db/client';
 import { migrate } from '../../server/db/migrate';
 import { ensureLocalIdentity } from '../../server/db/repos/tenants';
 import { DocumentRepository } from '../../server/db/repos/documents';
+import { createSession } from '../../server/auth/accounts';
+import { SESSION_COOKIE } from '../../server/http/cookies';
 
 /** Environment of a server process with its own fresh database of the kind under test. */
 async function freshEnvironment() {
@@ -23,13 +25,15 @@ async function freshEnvironment() {
   return { env: { DATABASE_URL: '', DATA_DIR: dir }, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-async function createDocument(env: { DATABASE_URL?: string; DATA_DIR?: string }): Promise<string> {
+/** A document and a session cookie of the local user, written before the server opens the database. */
+async function createDocument(env: { DATABASE_URL?: string; DATA_DIR?: string }): Promise<{ documentId: string; cookie: string }> {
   const db = await openDatabase(env);
   await migrate(db);
-  const { tenant } = await ensureLocalIdentity(db);
+  const { tenant, user } = await ensureLocalIdentity(db);
   const document = await DocumentRepository.create(db, tenant.id, {});
+  const cookie = `${SESSION_COOKIE}=${await createSession(db, user.accountId, tenant.id)}`;
   await db.close();
-  return document.id;
+  return { documentId: document.id, cookie };
 }
 
 describe('durability', () => {
@@ -41,15 +45,15 @@ describe('durability', () => {
   it('a server killed with SIGKILL 200 ms after 1,000 updates comes back with all 1,000', async () => {
     const { env, cleanup } = await freshEnvironment();
     cleanups.push(cleanup);
-    const documentId = await createDocument(env);
+    const { documentId, cookie } = await createDocument(env);
 
     const first = await spawnServer(env);
-    const writer = connectClient(first.wsUrl, documentId);
+    const writer = connectClient(first.wsUrl, documentId, { cookie });
     await writer.synced;
     const list = writer.doc.getArray<number>('keystrokes');
     for (let i = 0; i < 1000; i++) list.push([i]); // 1,000 separate updates, each its own message
     // Wait until the server has received them all (its SyncStep2 answer reflects its state)…
-    const probe = connectClient(first.wsUrl, documentId);
+    const probe = connectClient(first.wsUrl, documentId, { cookie });
     await probe.synced;
     await waitFor(() => assert.equal(probe.doc.getArray('keystrokes').length, 1000), { timeout: 10_000 });
     // …then 200 ms later, kill it without any chance to flush.
@@ -59,7 +63,7 @@ describe('durability', () => {
     probe.destroy();
 
     const second = await spawnServer(env);
-    const reader = connectClient(second.wsUrl, documentId);
+    const reader = connectClient(second.wsUrl, documentId, { cookie });
     await reader.synced;
     const values = reader.doc.getArray<number>('keystrokes').toArray();
     assert.equal(values.length, 1000);
@@ -71,9 +75,9 @@ describe('durability', () => {
   it('a clean restart keeps the blocks rows and the text', async () => {
     const { env, cleanup } = await freshEnvironment();
     cleanups.push(cleanup);
-    const documentId = await createDocument(env);
+    const { documentId, cookie } = await createDocument(env);
     const server = await spawnServer(env);
-    const client = connectClient(server.wsUrl, documentId);
+    const client = connectClient(server.wsUrl, documentId, { cookie });
     await client.synced;
     const paragraph = new Y.XmlElement('paragraph');
     paragraph.setAttribute('id', '7b0c6a0e-0000-4000-8000-000000000001');
@@ -96,11 +100,11 @@ describe('durability', () => {
   it('edits received but not yet projected when the server was killed reach the blocks rows at the next start, unopened', async () => {
     const { env, cleanup } = await freshEnvironment();
     cleanups.push(cleanup);
-    const documentId = await createDocument(env);
+    const { documentId, cookie } = await createDocument(env);
     // A projection that waits 10 s: the edit is durable long before its rows would be written.
     const first = await spawnServer({ ...env, PROJECTION_DEBOUNCE_MS: '10000', PROJECTION_MAX_WAIT_MS: '10000' });
-    const writer = connectClient(first.wsUrl, documentId);
-    const probe = connectClient(first.wsUrl, documentId);
+    const writer = connectClient(first.wsUrl, documentId, { cookie });
+    const probe = connectClient(first.wsUrl, documentId, { cookie });
     await Promise.all([writer.synced, probe.synced]);
     const paragraph = new Y.XmlElement('paragraph');
     paragraph.setAttribute('id', '7b0c6a0e-0000-4000-8000-000000000002');

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
 import { connectClient, startTestServer, type TestClient, type TestServer } from '../support/collab';
 import { waitFor } from '../support/waitFor';
+import { request } from '../support/http';
 import { YDOC_FIELD } from '../../lib/blocks/types';
 import type { DocumentKnowledgeDto } from '../../lib/knowledge/dto';
 import * as knowledgeRoute from '../../app/api/documents/[id]/knowledge/route';
@@ -19,6 +20,7 @@ import { BlockRepository } from '../../server/db/repos/blocks';
 
 const QUEBEC = 'In Quebec, the withholding rate is 10% for amounts over $5,000, effective January 1, 2026.';
 const params = (id: string) => ({ params: Promise.resolve({ id }) });
+let cookie = '';
 
 function addParagraph(doc: Y.Doc, text: string): { id: string; text: Y.XmlText } {
   const id = randomUUID();
@@ -32,20 +34,13 @@ function addParagraph(doc: Y.Doc, text: string): { id: string; text: Y.XmlText }
 }
 
 async function knowledge(documentId: string): Promise<DocumentKnowledgeDto> {
-  const response = await knowledgeRoute.GET(new Request(`http://localhost/api/documents/${documentId}/knowledge`), params(documentId));
+  const response = await knowledgeRoute.GET(request(`/api/documents/${documentId}/knowledge`, { cookie }), params(documentId));
   assert.equal(response.status, 200);
   return (await response.json()) as DocumentKnowledgeDto;
 }
 
 function markAsAtom(documentId: string, body: unknown) {
-  return annotationsRoute.POST(
-    new Request(`http://localhost/api/documents/${documentId}/annotations`, {
-      method: 'POST',
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
-    }),
-    params(documentId),
-  );
+  return annotationsRoute.POST(request(`/api/documents/${documentId}/annotations`, { method: 'POST', body, cookie }), params(documentId));
 }
 
 describe('live extraction', { timeout: 60_000 }, () => {
@@ -56,6 +51,7 @@ describe('live extraction', { timeout: 60_000 }, () => {
 
   before(async () => {
     server = await startTestServer({ projection: { debounceMs: 10, maxWaitMs: 50 } });
+    cookie = server.cookie;
     documentId = await server.createDocument('Withholding');
     client = connectClient(server.wsUrl, documentId);
     await client.synced;
@@ -118,10 +114,10 @@ describe('live extraction', { timeout: 60_000 }, () => {
     assert.deepEqual(after.atoms.filter((a) => a.id !== newAtom.id).map((a) => a.id).sort(), others, 'unchanged atoms keep their ids');
     assert.equal(after.annotations.find((a) => a.quote === '12%')?.id, oldAnnotation.id, 'the annotation follows the new version');
 
-    const history = await (await atomRoute.GET(new Request('http://localhost/api/atoms/x'), params(newAtom.id))).json();
+    const history = await (await atomRoute.GET(request('/api/atoms/x', { cookie }), params(newAtom.id))).json();
     assert.deepEqual(history.versions.map((v: { canonical: string }) => v.canonical), ['12%', '10%']);
     assert.ok(history.events.some((e: { type: string; data: { from: string; to: string } }) => e.type === 'AtomVersioned' && e.data.from === '10%' && e.data.to === '12%'), 'an AtomVersioned event 10% -> 12%');
-    const old = await (await atomRoute.GET(new Request('http://localhost/api/atoms/x'), params(oldAtom.id))).json();
+    const old = await (await atomRoute.GET(request('/api/atoms/x', { cookie }), params(oldAtom.id))).json();
     assert.equal(old.atom.value, 0.1);
     assert.equal(old.atom.deleted, true);
   });

@@ -21,7 +21,10 @@ export async function spawnServer(env: Record<string, string | undefined>, role:
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s\n${stderr}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // a server that never started must not outlive the test run
+      reject(new Error(`server did not start in 60 s\n${stderr}`));
+    }, 60_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /KOS_LISTENING (\S+)/.exec(stdout);
