@@ -1,5 +1,5 @@
-import { DocumentList } from '@/components/DocumentList';
+import { HomeView } from '@/components/HomeView';
 
 export default function HomePage() {
-  return <DocumentList />;
+  return <HomeView />;
 }

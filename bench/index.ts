@@ -9,6 +9,7 @@ import os from 'node:os';
 import { runCollabSuite } from './collab';
 import { runExtractionSuite } from './extraction';
 import { runGraphSuite } from './graph';
+import { runRlsSuite } from './rls';
 import { runInterruptHandlers } from './support/cleanup';
 
 interface Suite {
@@ -20,6 +21,7 @@ const SUITES: Suite[] = [
   { name: 'collab', run: runCollabSuite },
   { name: 'extraction', run: runExtractionSuite },
   { name: 'graph', run: runGraphSuite },
+  { name: 'rls', run: runRlsSuite },
 ];
 
 /** The whole run is killed past this, cleaning up first. */

@@ -2,7 +2,9 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
+import { PERSONA_NOUNS } from '@/lib/account/personas';
 import { displayTitle, errorMessage, useCreateDocument, useDocuments, type DocumentSummary } from './api';
+import { usePersonaView } from './persona/PersonaPreview';
 
 const relativeTime = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 const absoluteTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -54,6 +56,7 @@ export function DocumentList() {
   const documents = useDocuments();
   const createDocument = useCreateDocument();
   const router = useRouter();
+  const { canEdit, view } = usePersonaView();
 
   const onCreate = () => {
     createDocument.mutate(
@@ -66,6 +69,7 @@ export function DocumentList() {
     <main className="page">
       <div className="page-heading">
         <h1>Documents</h1>
+        {canEdit ? (
         <button
           type="button"
           className="button button-primary"
@@ -75,6 +79,11 @@ export function DocumentList() {
         >
           {createDocument.isPending ? 'Creating…' : '+ New document'}
         </button>
+        ) : view ? (
+          <span className="read-only-badge" data-testid="read-only-badge">
+            read only ({PERSONA_NOUNS[view]})
+          </span>
+        ) : null}
       </div>
 
       {createDocument.isError ? (
@@ -101,7 +110,11 @@ export function DocumentList() {
       ) : documents.data.length === 0 ? (
         <div className="empty-state" data-testid="documents-empty">
           <p className="empty-state-title">No documents yet</p>
-          <p>Create one with “New document”. Type “/” in it to add headings, lists, tables and more.</p>
+          <p>
+            {canEdit
+              ? 'Create one with “New document”. Type “/” in it to add headings, lists, tables and more.'
+              : 'Domain experts write the documents; they appear here as soon as they exist.'}
+          </p>
         </div>
       ) : (
         <ul className="document-list">

@@ -4,12 +4,15 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
+import { PERSONAS } from '@/lib/account/personas';
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    /** From Retry-After on a 429. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -23,6 +26,7 @@ const errorBodySchema = z.object({
 const documentSummarySchema = z.object({
   id: z.string(),
   title: z.string().nullish(),
+  domainId: z.string().nullish(),
   updatedAt: z.string(),
 });
 
@@ -32,9 +36,15 @@ const documentSchema = documentSummarySchema.extend({
 
 const documentListSchema = z.object({ documents: z.array(documentSummarySchema) });
 const documentResponseSchema = z.object({ document: documentSchema });
+export const personaSchema = z.enum(PERSONAS);
 const meSchema = z.object({
-  user: z.object({ id: z.string(), name: z.string(), color: z.string() }),
-  tenant: z.object({ id: z.string(), name: z.string() }),
+  account: z.object({ id: z.string(), email: z.string(), name: z.string() }),
+  /** null (with tenant): the account belongs to no organisation yet. */
+  user: z
+    .object({ id: z.string(), name: z.string(), color: z.string(), persona: personaSchema, isAdmin: z.boolean() })
+    .nullable(),
+  tenant: z.object({ id: z.string(), name: z.string() }).nullable(),
+  organisations: z.array(z.object({ id: z.string(), name: z.string(), persona: personaSchema, isAdmin: z.boolean() })),
 });
 
 export type DocumentSummary = z.infer<typeof documentSummarySchema>;
@@ -58,7 +68,9 @@ export async function requestJson<T>(path: string, schema: z.ZodType<T>, init: R
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const parsed = errorBodySchema.safeParse(body);
-    if (parsed.success) throw new ApiError(response.status, parsed.data.error.code, parsed.data.error.message);
+    const retryAfter = Number(response.headers.get('retry-after'));
+    const retryAfterSeconds = response.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null;
+    if (parsed.success) throw new ApiError(response.status, parsed.data.error.code, parsed.data.error.message, retryAfterSeconds);
     throw new ApiError(response.status, 'http_error', `The server answered with an error (${response.status}).`);
   }
 
@@ -83,6 +95,7 @@ export const queryKeys = {
   documents: ['documents'] as const,
   document: (id: string) => ['documents', id] as const,
   me: ['me'] as const,
+  domains: ['domains'] as const,
 };
 
 export function useDocuments() {
@@ -102,11 +115,12 @@ export function useDocument(id: string) {
 export function useCreateDocument() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (input: { title?: string } = {}) =>
+    mutationFn: async (input: { title?: string; domainId?: string | null } = {}) =>
       (await requestJson('/api/documents', documentResponseSchema, { method: 'POST', body: JSON.stringify(input) }))
         .document,
     onSuccess: (document) => {
       queryClient.setQueryData(queryKeys.document(document.id), document);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.domains });
       return queryClient.invalidateQueries({ queryKey: queryKeys.documents, exact: true });
     },
   });
@@ -117,5 +131,25 @@ export function useMe() {
     queryKey: queryKeys.me,
     queryFn: () => requestJson('/api/me', meSchema),
     staleTime: 5 * 60_000,
+    retry: false,
+  });
+}
+
+/** A domain expert files a document under a domain (or none). */
+export function useFileDocument(documentId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (domainId: string | null) =>
+      (
+        await requestJson(`/api/documents/${encodeURIComponent(documentId)}`, documentResponseSchema, {
+          method: 'PATCH',
+          body: JSON.stringify({ domainId }),
+        })
+      ).document,
+    onSuccess: (document) => {
+      queryClient.setQueryData(queryKeys.document(document.id), document);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.domains });
+      return queryClient.invalidateQueries({ queryKey: queryKeys.documents, exact: true });
+    },
   });
 }

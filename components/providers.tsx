@@ -1,11 +1,26 @@
 'use client';
 
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { ApiError } from './api';
+import { PersonaViewProvider } from './persona/PersonaPreview';
+
+/** Pages anyone may open signed out; everywhere else a 401 sends the person to sign in. */
+export function isPublicPath(pathname: string): boolean {
+  return pathname === '/signin' || pathname === '/signup' || pathname.startsWith('/invite/');
+}
+
+function redirectToSignIn(error: unknown): void {
+  if (!(error instanceof ApiError) || error.status !== 401) return;
+  const { pathname, search, hash } = window.location;
+  if (isPublicPath(pathname)) return;
+  window.location.replace(`/signin?next=${encodeURIComponent(pathname + search + hash)}`);
+}
 
 function makeQueryClient(): QueryClient {
   return new QueryClient({
+    queryCache: new QueryCache({ onError: redirectToSignIn }),
+    mutationCache: new MutationCache({ onError: redirectToSignIn }),
     defaultOptions: {
       queries: {
         staleTime: 10_000,
@@ -19,5 +34,9 @@ function makeQueryClient(): QueryClient {
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
-  return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
+  return (
+    <QueryClientProvider client={queryClient}>
+      <PersonaViewProvider>{children}</PersonaViewProvider>
+    </QueryClientProvider>
+  );
 }

@@ -18,7 +18,11 @@ export interface App {
   url: string;
   env: Record<string, string>;
   browser: Browser;
-  newUser(name: string): Promise<{ context: BrowserContext; page: Page }>;
+  /**
+   * A browser context with its own profile (display name and caret colour), signed in as the
+   * local user unless `signIn: 'none'` (then the person starts signed out, e.g. to sign up).
+   */
+  newUser(name: string, options?: { signIn?: 'local' | 'none' }): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
 
@@ -43,8 +47,14 @@ export async function startApp(): Promise<App> {
     url: server.url,
     env,
     browser,
-    async newUser(name) {
+    async newUser(name, options = {}) {
       const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
+      if ((options.signIn ?? 'local') === 'local') {
+        // The context's request client shares its cookie jar: the page starts signed in.
+        // State-changing requests must carry the page's Origin (CSRF check).
+        const response = await context.request.post('/api/auth/local', { headers: { origin: server.url } });
+        if (!response.ok()) throw new Error(`local sign-in failed: ${response.status()} ${await response.text()}`);
+      }
       // The profile components/useLocalProfile.ts keeps: a display name and caret colour.
       await context.addInitScript((profile) => {
         window.localStorage.setItem('kos.profile.v1', profile);

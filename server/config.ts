@@ -22,9 +22,22 @@ const schema = z.object({
   EXTRACTOR_LLM_API_KEY: z.string().optional(),
   /** 0 turns the extraction worker off in this process (jobs still queue for another). */
   EXTRACTION_WORKER: z.enum(['0', '1']).default('1'),
+  /** "Continue as local user" on the sign-in page; default: on without DATABASE_URL, off with it. */
+  LOCAL_LOGIN: z.enum(['0', '1']).optional(),
+  /** Adds Secure to the session cookie (serve over HTTPS). */
+  COOKIE_SECURE: z.enum(['0', '1']).default('0'),
+  /** Rate limits (0 = off): API requests per minute per user and per organisation, sign-in and
+   *  sign-up attempts per minute per client address, websocket messages per second. */
+  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  RATE_LIMIT_TENANT_PER_MINUTE: z.coerce.number().int().min(0).default(12000),
+  RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  RATE_LIMIT_WS_USER_PER_SECOND: z.coerce.number().int().min(0).default(200),
+  RATE_LIMIT_WS_TENANT_PER_SECOND: z.coerce.number().int().min(0).default(2000),
 });
 
 export type Config = z.infer<typeof schema>;
+
+export const localLoginEnabled = (config: Config) => (config.LOCAL_LOGIN ? config.LOCAL_LOGIN === '1' : !config.DATABASE_URL);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings count as unset, so `DATABASE_URL= npm run dev` means the embedded default.

@@ -15,6 +15,7 @@ import type { HealthReport } from './health';
 import type { ExtractionQueue } from './extraction/queue';
 import type { GraphStore } from './graph/types';
 import type { GraphSync } from './graph/sync';
+import type { MessageLimiter, RateLimiter } from './rateLimit';
 
 export interface Services {
   config: Config;
@@ -30,6 +31,9 @@ export interface Services {
   graphSync: GraphSync;
   neo4j: Driver | null;
   local: { tenant: Tenant; user: LocalUser };
+  /** Request rate limits (Redis when REDIS_URL is set) and the websocket messages' share of them. */
+  limiter: RateLimiter;
+  messageLimiter: MessageLimiter;
   health(): Promise<HealthReport>;
   close(): Promise<void>;
 }

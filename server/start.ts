@@ -5,6 +5,7 @@ import { ensureLocalIdentity } from './db/repos/tenants';
 import { openBus } from './bus';
 import { log } from './log';
 import { UpdateLog } from './persistence/updateLog';
+import { openWriterThread } from './persistence/writerThread';
 import { RoomRegistry } from './collab/rooms';
 import { loadConfig } from './config';
 import { checkHealth, openNeo4j } from './health';
@@ -14,22 +15,44 @@ import { ExtractionQueue } from './extraction/queue';
 import { chooseExtractor } from './extraction/choose';
 import { openGraphStoreLazily } from './graph/open';
 import { GraphSync } from './graph/sync';
+import { MessageLimiter, openLimiter } from './rateLimit';
+
+/**
+ * Which services this process runs: `all` (the embedded default, one process), `collab` (relay,
+ * update log and `blocks` projection only) or `worker` (extraction queue and graph sync only).
+ */
+export type ProcessRole = 'all' | 'collab' | 'worker';
 
 export async function startServices(
   env: NodeJS.ProcessEnv = process.env,
-  options: { projection?: ProjectionOptions; database?: Database; extraction?: { retryDelaySeconds?: number; retryLimit?: number } } = {},
+  options: {
+    projection?: ProjectionOptions;
+    database?: Database;
+    extraction?: { retryDelaySeconds?: number; retryLimit?: number };
+    role?: ProcessRole;
+  } = {},
 ): Promise<Services> {
   const config = loadConfig(env);
+  const role = options.role ?? 'all';
+  const runsRelay = role !== 'worker';
+  const runsExtraction = role !== 'collab' && config.EXTRACTION_WORKER === '1';
   const db = options.database ?? (await openDatabase(config));
   await migrate(db);
   const local = await ensureLocalIdentity(db);
   const bus = await openBus(config);
+  const limiter = openLimiter(config.REDIS_URL);
+  const messageLimiter = new MessageLimiter(limiter, { user: config.RATE_LIMIT_WS_USER_PER_SECOND, tenant: config.RATE_LIMIT_WS_TENANT_PER_SECOND });
+  // The worker hears of projected edits only through the bus.
+  if (role === 'worker' && bus.kind !== 'redis') throw new Error('--role=worker needs REDIS_URL to hear the collaboration process');
   const neo4jDriver = config.NEO4J_URI ? openNeo4j(config.NEO4J_URI, config.NEO4J_USER, config.NEO4J_PASSWORD) : null;
-  const updateLog = new UpdateLog(db, (error, attempt) =>
-    log.error({ err: error, attempt }, 'update log write failed; retrying'),
-  );
+  // The relay's hot writes leave its event loop (PostgreSQL only; PGlite lives in this thread).
+  const writer = runsRelay && db.kind === 'postgres' && config.DATABASE_URL ? await openWriterThread(config.DATABASE_URL) : null;
+  const updateLog = new UpdateLog(db, (error, attempt) => log.error({ err: error, attempt }, 'update log write failed; retrying'), {
+    writer: writer ?? db,
+  });
   const rooms = new RoomRegistry({
     db,
+    writer: writer ?? db,
     bus,
     log,
     updateLog,
@@ -39,7 +62,7 @@ export async function startServices(
   // Never blocks start-up: with Neo4j down, editing and extraction go on and the sync catches up.
   const graph = openGraphStoreLazily(config, db);
   const graphSync = new GraphSync({ db, graph, bus, log });
-  graphSync.start();
+  if (role !== 'collab') graphSync.start();
   const extractor = chooseExtractor(config);
   const extraction = new ExtractionQueue({
     db,
@@ -49,9 +72,9 @@ export async function startServices(
     retryDelaySeconds: options.extraction?.retryDelaySeconds,
     retryLimit: options.extraction?.retryLimit,
   });
-  if (config.EXTRACTION_WORKER === '1') await extraction.start();
+  if (runsExtraction) await extraction.start();
   // Edits committed to the log but not yet projected when a previous process died.
-  for (const { tenantId, documentId } of await laggingDocuments(db)) {
+  for (const { tenantId, documentId } of runsRelay ? await laggingDocuments(db) : []) {
     await rooms.reproject(tenantId, documentId).catch((error: unknown) => log.error({ err: error, documentId }, 'start-up re-projection failed'));
   }
   const services: Services = {
@@ -66,14 +89,19 @@ export async function startServices(
     graphSync,
     neo4j: neo4jDriver,
     local,
+    limiter,
+    messageLimiter,
     health: () => checkHealth(db, bus, neo4jDriver, graphSync),
     async close() {
       await rooms.flushAll();
-      if (config.EXTRACTION_WORKER === '1') await extraction.stop();
+      await writer?.close();
+      if (runsExtraction) await extraction.stop();
       await graphSync.stop();
       await graph.close();
       if ('close' in extractor && typeof extractor.close === 'function') await extractor.close();
       await bus.close();
+      messageLimiter.close();
+      await limiter.close();
       await neo4jDriver?.close();
       if (!options.database) await db.close();
       if (globalThis.__knowledgeOsServices === services) globalThis.__knowledgeOsServices = undefined;

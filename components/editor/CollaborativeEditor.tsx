@@ -20,6 +20,11 @@ export interface CollaborativeEditorProps {
   onTitleChange?: (title: string | null) => void;
   /** The editor once created (null again when it goes away), for panels that work on it. */
   onEditorChange?: (editor: Editor | null) => void;
+  /**
+   * Never editable: the persona may only read (the server would close the connection with 4403
+   * on a change). The label says why, e.g. "read only (developer)".
+   */
+  readOnly?: string | null;
 }
 
 function EditorSkeleton() {
@@ -40,13 +45,13 @@ function useDocumentTitle(editor: Editor | null): string | null {
   });
 }
 
-function EditorSession({ session, user, onTitleChange, onEditorChange }: { session: CollabSession } & Omit<CollaborativeEditorProps, 'documentId'>) {
+function EditorSession({ session, user, onTitleChange, onEditorChange, readOnly }: { session: CollabSession } & Omit<CollaborativeEditorProps, 'documentId'>) {
   const { ydoc, provider } = session;
   const connection = useCollabConnection(provider);
   const [inputRequest, setInputRequest] = useState<SlashInputRequest | null>(null);
   // The caret label starts with the user at creation; later renames go through updateUser.
   const [initialUser] = useState(user);
-  const canEdit = connection.hasSynced && connection.kind !== 'closed';
+  const canEdit = !readOnly && connection.hasSynced && connection.kind !== 'closed';
 
   const extensions = useMemo(
     () =>
@@ -102,6 +107,11 @@ function EditorSession({ session, user, onTitleChange, onEditorChange }: { sessi
     <div className="editor-shell">
       <div className="editor-bar">
         <ConnectionStatus connection={connection} />
+        {readOnly ? (
+          <span className="read-only-badge" data-testid="read-only-badge" title="You can read this document but not change it.">
+            {readOnly}
+          </span>
+        ) : null}
         <PresenceList provider={provider} />
       </div>
       {connection.kind === 'closed' ? (
@@ -133,7 +143,7 @@ function EditorSession({ session, user, onTitleChange, onEditorChange }: { sessi
 }
 
 /** A document edited together: Yjs over the collaboration websocket, with carets and presence. */
-export function CollaborativeEditor({ documentId, user, onTitleChange, onEditorChange }: CollaborativeEditorProps) {
+export function CollaborativeEditor({ documentId, user, onTitleChange, onEditorChange, readOnly }: CollaborativeEditorProps) {
   const session = useCollabSession(documentId);
   if (!session) {
     return (
@@ -148,5 +158,14 @@ export function CollaborativeEditor({ documentId, user, onTitleChange, onEditorC
       </div>
     );
   }
-  return <EditorSession key={session.key} session={session} user={user} onTitleChange={onTitleChange} onEditorChange={onEditorChange} />;
+  return (
+    <EditorSession
+      key={session.key}
+      session={session}
+      user={user}
+      onTitleChange={onTitleChange}
+      onEditorChange={onEditorChange}
+      readOnly={readOnly}
+    />
+  );
 }

@@ -30,7 +30,7 @@ export function useCollabSession(documentId: string): CollabSession | null {
     const ydoc = new Y.Doc();
     const provider = new WebsocketProvider(collabServerUrl(), encodeURIComponent(documentId), ydoc, {
       // y-websocket gives up on every 44xx by default; only the codes we call fatal are final
-      // (4429 "rate limited" must retry).
+      // (4400 "could not read" is worth one more try).
       shouldReconnect: (event) => !FATAL_CLOSE_CODES.has(event.code),
       // Every edit goes through the server, which checks permissions; no tab-to-tab side channel.
       disableBc: true,

@@ -4,7 +4,7 @@ import { useCallback, useState } from 'react';
 import type { GraphNodeDto } from '@/lib/graph/dto';
 import { ApiError, errorMessage } from '../api';
 import { GraphCanvas } from './GraphCanvas';
-import { useImpact } from './useGraph';
+import { useGraphView, type GraphViewKind } from './useGraph';
 import { GraphBehind } from './GraphBehind';
 
 const DEPTHS = [1, 2, 3, 4, 5, 6];
@@ -21,17 +21,22 @@ function openNode(node: GraphNodeDto) {
   if (href) window.location.assign(href);
 }
 
-/** "What breaks if this atom changes": the impact graph of one node, 1 to 6 hops deep. */
-export function ImpactPanel({ nodeId, onClose }: { nodeId: string; onClose: () => void }) {
+const TITLES: Record<GraphViewKind, string> = { impact: 'Impact', dependencies: 'Dependencies' };
+
+/**
+ * "What breaks if this atom changes" (impact) or "what this rule relies on" (dependencies): the
+ * graph around one node, 1 to 6 hops deep.
+ */
+export function ImpactPanel({ nodeId, onClose, kind = 'impact' }: { nodeId: string; onClose: () => void; kind?: GraphViewKind }) {
   const [depth, setDepth] = useState(3);
-  const impact = useImpact(nodeId, depth);
+  const impact = useGraphView(kind, nodeId, depth);
   const onOpen = useCallback(openNode, []);
   const root = impact.data?.nodes.find((node) => node.id === nodeId);
 
   return (
-    <aside className="graph-panel" data-testid="graph-panel" role="dialog" aria-label="Impact">
+    <aside className="graph-panel" data-testid="graph-panel" data-kind={kind} role="dialog" aria-label={TITLES[kind]}>
       <div className="graph-panel-head">
-        <h2>Impact{root ? <span className="graph-panel-root"> of {root.name}</span> : null}</h2>
+        <h2>{TITLES[kind]}{root ? <span className="graph-panel-root"> of {root.name}</span> : null}</h2>
         <label className="graph-depth">
           Depth{' '}
           <select data-testid="graph-depth" value={depth} onChange={(event) => setDepth(Number(event.target.value))}>
@@ -42,7 +47,7 @@ export function ImpactPanel({ nodeId, onClose }: { nodeId: string; onClose: () =
             ))}
           </select>
         </label>
-        <button type="button" className="button" onClick={onClose} aria-label="Close the impact graph">
+        <button type="button" className="button" onClick={onClose} aria-label={`Close the ${kind} graph`}>
           Close
         </button>
       </div>
@@ -53,7 +58,7 @@ export function ImpactPanel({ nodeId, onClose }: { nodeId: string; onClose: () =
           <p>
             {impact.error instanceof ApiError && impact.error.status === 503
               ? `${impact.error.message} Choose a smaller depth.`
-              : `Could not load the impact graph: ${errorMessage(impact.error)}`}
+              : `Could not load the ${kind} graph: ${errorMessage(impact.error)}`}
           </p>
           {impact.error instanceof ApiError && impact.error.status === 404 ? (
             <p className="knowledge-hint">The graph may be behind the document: it is updated a moment after the text changes.</p>
@@ -64,7 +69,9 @@ export function ImpactPanel({ nodeId, onClose }: { nodeId: string; onClose: () =
         </div>
       ) : null}
       {impact.data && impact.data.nodes.length <= 1 ? (
-        <p className="knowledge-empty" data-testid="graph-empty">No rule depends on this atom yet.</p>
+        <p className="knowledge-empty" data-testid="graph-empty">
+          {kind === 'impact' ? 'No rule depends on this atom yet.' : 'This rule depends on nothing else yet.'}
+        </p>
       ) : null}
       {impact.data && impact.data.nodes.length > 1 ? <GraphCanvas view={impact.data} onOpen={onOpen} /> : null}
       <p className="knowledge-hint">Hover a node to see how it is reached; click it to open its document.</p>

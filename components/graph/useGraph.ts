@@ -27,10 +27,14 @@ const conflictsSchema: z.ZodType<ConflictsDto> = z.object({
   conflicts: z.array(z.object({ sourceId: z.string(), targetId: z.string(), reason: z.string().nullable(), severity: z.string().nullable() })),
 });
 
-export function useImpact(nodeId: string, depth: number) {
+export type GraphViewKind = 'impact' | 'dependencies';
+
+/** impact: what depends on a node; dependencies: what a rule (molecule) depends on. */
+export function useGraphView(kind: GraphViewKind, nodeId: string, depth: number) {
+  const param = kind === 'impact' ? 'node' : 'molecule';
   return useQuery({
-    queryKey: ['graph', 'impact', nodeId, depth],
-    queryFn: () => requestJson(`/api/graph/impact?node=${encodeURIComponent(nodeId)}&depth=${depth}`, viewSchema),
+    queryKey: ['graph', kind, nodeId, depth],
+    queryFn: () => requestJson(`/api/graph/${kind}?${param}=${encodeURIComponent(nodeId)}&depth=${depth}`, viewSchema),
     retry: false,
   });
 }

@@ -1,7 +1,7 @@
 'use client';
 
 import type { Editor } from '@tiptap/core';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { revealKnowledge, setKnowledgeHighlights, setLayerView, type LayerView } from '@/lib/editor/annotations';
 import type { AnnotationDto, AtomDto, DocumentKnowledgeDto, MoleculeDto } from '@/lib/knowledge/dto';
 import { errorMessage } from '../api';
@@ -14,19 +14,46 @@ import { ExtractionStatus } from './ExtractionStatus';
 import { ATOM_TYPE_LABELS, ATOM_TYPES, ENFORCEMENT_LABELS, MOLECULE_TYPE_LABELS, atomLabel, percent } from './format';
 import { LayerToggles } from './LayerToggles';
 import { MarkAsAtom } from './MarkAsAtomDialog';
+import { useCodeRef } from './useCodeRefs';
+import { reviewStatusOf, useAtomReviews, useReviewAtom, type ReviewDecision, type ReviewStatus } from './useAtomReview';
 import { useDocumentKnowledge } from './useDocumentKnowledge';
 
 type Tab = 'atoms' | 'molecules';
 
 /**
+ * What the panel offers follows the persona's view: a domain expert reviews atoms and marks new
+ * ones; a developer explores impact and dependencies; a product owner reads the rules.
+ */
+export type KnowledgePanelMode = 'expert' | 'developer' | 'product';
+
+type GraphRequest = { kind: 'impact' | 'dependencies'; nodeId: string };
+
+/**
  * The knowledge beside the editor: extraction status, layer toggles, atoms by type, molecules,
  * orphaned annotations. Also feeds the editor's highlights and owns the hover card and "Mark as atom".
  */
-export function KnowledgePanel({ documentId, editor }: { documentId: string; editor: Editor | null }) {
+export function KnowledgePanel({
+  documentId,
+  editor,
+  mode = 'expert',
+  canEdit = true,
+  canLinkCode = false,
+}: {
+  documentId: string;
+  editor: Editor | null;
+  mode?: KnowledgePanelMode;
+  /** The membership may write (domain expert, not previewing another persona). */
+  canEdit?: boolean;
+  /** The membership may link code to rules (developers and domain experts). */
+  canLinkCode?: boolean;
+}) {
   const knowledge = useDocumentKnowledge(documentId);
   const [view, setView] = useState<LayerView>({ atoms: true, molecules: true, atomType: null });
-  const [tab, setTab] = useState<Tab>('atoms');
-  const [impactOf, setImpactOf] = useState<string | null>(null);
+  const [chosenTab, setTab] = useState<Tab>('atoms');
+  const tab: Tab = mode === 'product' ? 'molecules' : chosenTab;
+  const [graph, setGraph] = useState<GraphRequest | null>(null);
+  const reviews = useAtomReviews(documentId);
+  const review = useReviewAtom(documentId);
   const conflicts = useConflicts(documentId);
   const conflicting = new Set(conflicts.data?.conflicts.flatMap((c) => [c.sourceId, c.targetId]));
   const { data } = knowledge;
@@ -62,24 +89,53 @@ export function KnowledgePanel({ documentId, editor }: { documentId: string; edi
       {data ? (
         <>
           <div className="knowledge-tabs" role="tablist" aria-label="Knowledge">
-            <TabButton tab="atoms" current={tab} onSelect={setTab} label="Atoms" count={data.atoms.length} />
-            <TabButton tab="molecules" current={tab} onSelect={setTab} label="Molecules" count={data.molecules.length} />
+            {mode === 'product' ? null : (
+              <TabButton tab="atoms" current={tab} onSelect={setTab} label="Atoms" count={data.atoms.length} />
+            )}
+            <TabButton tab="molecules" current={tab} onSelect={setTab} label={mode === 'product' ? 'Rules' : 'Molecules'} count={data.molecules.length} />
           </div>
           <div className="knowledge-tabpanel" role="tabpanel" id={`knowledge-${tab}`} aria-labelledby={`knowledge-${tab}-tab`}>
             {tab === 'atoms' ? (
-              <AtomList atoms={data.atoms} atomType={view.atomType} onReveal={reveal} onImpact={setImpactOf} />
+              <AtomList
+                atoms={data.atoms}
+                atomType={view.atomType}
+                onReveal={reveal}
+                onImpact={(nodeId) => setGraph({ kind: 'impact', nodeId })}
+                review={
+                  mode === 'expert'
+                    ? {
+                        canReview: canEdit,
+                        statusOf: (atom) => reviewStatusOf(atom, reviews),
+                        pendingId: review.isPending ? (review.variables?.atomId ?? null) : null,
+                        onReview: (atomId, decision) => review.mutate({ atomId, decision }),
+                      }
+                    : null
+                }
+              />
             ) : (
-              <MoleculeList knowledge={data} onReveal={reveal} conflicting={conflicting} />
+              <MoleculeList
+                documentId={documentId}
+                canLinkCode={canLinkCode}
+                knowledge={data}
+                onReveal={reveal}
+                conflicting={conflicting}
+                onDependencies={mode === 'developer' ? (nodeId) => setGraph({ kind: 'dependencies', nodeId }) : null}
+              />
             )}
           </div>
+          {review.isError ? (
+            <p className="notice notice-error" role="alert" data-testid="review-error">
+              Could not save the review: {errorMessage(review.error)}
+            </p>
+          ) : null}
           <GraphBehind />
           <ConflictsList documentId={documentId} conflicts={conflicts.data} />
           <OrphanedList knowledge={data} />
         </>
       ) : null}
       {editor && data ? <AnnotationHoverCard editor={editor} knowledge={data} /> : null}
-      {editor ? <MarkAsAtom editor={editor} documentId={documentId} /> : null}
-      {impactOf ? <ImpactPanel key={impactOf} nodeId={impactOf} onClose={() => setImpactOf(null)} /> : null}
+      {editor && canEdit && mode === 'expert' ? <MarkAsAtom editor={editor} documentId={documentId} /> : null}
+      {graph ? <ImpactPanel key={`${graph.kind} ${graph.nodeId}`} kind={graph.kind} nodeId={graph.nodeId} onClose={() => setGraph(null)} /> : null}
     </aside>
   );
 }
@@ -112,8 +168,62 @@ function PanelSkeleton() {
   );
 }
 
-function AtomList(props: { atoms: AtomDto[]; atomType: LayerView['atomType']; onReveal: (id: string) => void; onImpact: (id: string) => void }) {
-  const { atoms, atomType, onReveal, onImpact } = props;
+interface ReviewControls {
+  canReview: boolean;
+  statusOf: (atom: AtomDto) => ReviewStatus;
+  pendingId: string | null;
+  onReview: (atomId: string, decision: ReviewDecision) => void;
+}
+
+const REVIEW_LABELS: Record<ReviewStatus, string> = { unreviewed: 'Not reviewed', confirmed: 'Confirmed', rejected: 'Rejected' };
+
+function AtomReview({ atom, controls }: { atom: AtomDto; controls: ReviewControls }) {
+  const status = controls.statusOf(atom);
+  const pending = controls.pendingId === atom.id;
+  const label = atomLabel(atom);
+  return (
+    <div className="atom-review" data-testid="atom-review" data-status={status}>
+      <span className={`review-status is-${status}`} data-testid="review-status">
+        {REVIEW_LABELS[status]}
+      </span>
+      {controls.canReview ? (
+        <>
+          <button
+            type="button"
+            className="review-button is-confirm"
+            data-testid="confirm-atom"
+            aria-pressed={status === 'confirmed'}
+            aria-label={`Confirm ${label}`}
+            disabled={pending || status === 'confirmed'}
+            onClick={() => controls.onReview(atom.id, 'confirmed')}
+          >
+            Confirm
+          </button>
+          <button
+            type="button"
+            className="review-button is-reject"
+            data-testid="reject-atom"
+            aria-pressed={status === 'rejected'}
+            aria-label={`Reject ${label}`}
+            disabled={pending || status === 'rejected'}
+            onClick={() => controls.onReview(atom.id, 'rejected')}
+          >
+            Reject
+          </button>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function AtomList(props: {
+  atoms: AtomDto[];
+  atomType: LayerView['atomType'];
+  onReveal: (id: string) => void;
+  onImpact: (id: string) => void;
+  review: ReviewControls | null;
+}) {
+  const { atoms, atomType, onReveal, onImpact, review } = props;
   if (atoms.length === 0) {
     return <p className="knowledge-empty">No atoms yet. Amounts, rates, dates and places in the text appear here as they are extracted.</p>;
   }
@@ -149,6 +259,7 @@ function AtomList(props: { atoms: AtomDto[]; atomType: LayerView['atomType']; on
                 <button type="button" className="impact-button" data-testid="impact-button" title="What depends on this atom" onClick={() => onImpact(atom.id)}>
                   Impact
                 </button>
+                {review ? <AtomReview atom={atom} controls={review} /> : null}
               </li>
             ))}
           </ul>
@@ -169,7 +280,91 @@ function ruleInWords(molecule: MoleculeDto, atoms: AtomDto[]): string {
   return `${label('condition') || label('subject')} → ${label('result') || label('constraint')}`;
 }
 
-function MoleculeList({ knowledge, onReveal, conflicting }: { knowledge: DocumentKnowledgeDto; onReveal: (id: string) => void; conflicting: Set<string> }) {
+/** The code that implements a rule; developers and domain experts add and remove references. */
+function CodeRefs({ documentId, molecule, canLinkCode }: { documentId: string; molecule: MoleculeDto; canLinkCode: boolean }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const codeRef = useCodeRef(documentId);
+  if (molecule.codeRefs.length === 0 && !canLinkCode) return null;
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    const ref = draft?.trim() ?? '';
+    if (ref === '') return;
+    codeRef.mutate({ moleculeId: molecule.id, ref }, { onSuccess: () => setDraft(null) });
+  };
+  return (
+    <div className="code-refs" data-testid="code-refs">
+      {molecule.codeRefs.map((ref) => (
+        <span key={ref} className="code-ref" data-testid="code-ref">
+          {/^https?:\/\//.test(ref) ? (
+            <a href={ref} target="_blank" rel="noreferrer noopener">
+              {ref}
+            </a>
+          ) : (
+            <code>{ref}</code>
+          )}
+          {canLinkCode ? (
+            <button
+              type="button"
+              className="code-ref-remove"
+              aria-label={`Remove the code reference ${ref}`}
+              disabled={codeRef.isPending}
+              onClick={() => codeRef.mutate({ moleculeId: molecule.id, ref, remove: true })}
+            >
+              ×
+            </button>
+          ) : null}
+        </span>
+      ))}
+      {canLinkCode && draft === null ? (
+        <button type="button" className="impact-button" data-testid="add-code-ref" onClick={() => setDraft('')}>
+          + Code
+        </button>
+      ) : null}
+      {canLinkCode && draft !== null ? (
+        <form className="code-ref-form" onSubmit={onSubmit}>
+          <label className="visually-hidden" htmlFor={`code-ref-${molecule.id}`}>
+            Code that implements this rule
+          </label>
+          <input
+            id={`code-ref-${molecule.id}`}
+            autoFocus
+            maxLength={500}
+            placeholder="src/tax/quebec.ts:42 or a URL"
+            value={draft}
+            onChange={(event) => setDraft(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') setDraft(null);
+            }}
+          />
+          <button type="submit" className="impact-button" disabled={codeRef.isPending || draft.trim() === ''}>
+            Link
+          </button>
+        </form>
+      ) : null}
+      {codeRef.isError ? (
+        <span className="inline-error" role="alert">
+          {errorMessage(codeRef.error)}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+function MoleculeList({
+  documentId,
+  canLinkCode,
+  knowledge,
+  onReveal,
+  conflicting,
+  onDependencies,
+}: {
+  documentId: string;
+  canLinkCode: boolean;
+  knowledge: DocumentKnowledgeDto;
+  onReveal: (id: string) => void;
+  conflicting: Set<string>;
+  onDependencies: ((id: string) => void) | null;
+}) {
   if (knowledge.molecules.length === 0) {
     return <p className="knowledge-empty">No molecules yet. Rules such as “if … then …” appear here once their atoms are found.</p>;
   }
@@ -189,6 +384,17 @@ function MoleculeList({ knowledge, onReveal, conflicting }: { knowledge: Documen
               <span className={`enforcement-badge is-${molecule.enforcement}`}>{ENFORCEMENT_LABELS[molecule.enforcement]}</span>
               <span>{percent(molecule.confidence)}</span>
               {conflicting.has(molecule.id) ? <span className="conflict-badge" data-testid="molecule-conflict">Conflict</span> : null}
+              {onDependencies ? (
+                <button
+                  type="button"
+                  className="impact-button"
+                  data-testid="dependencies-button"
+                  title="What this rule depends on"
+                  onClick={() => onDependencies(molecule.id)}
+                >
+                  Dependencies
+                </button>
+              ) : null}
             </div>
             {members.length > 0 ? (
               <div className="knowledge-chips">
@@ -199,6 +405,7 @@ function MoleculeList({ knowledge, onReveal, conflicting }: { knowledge: Documen
                 ))}
               </div>
             ) : null}
+            <CodeRefs documentId={documentId} molecule={molecule} canLinkCode={canLinkCode} />
           </li>
         );
       })}

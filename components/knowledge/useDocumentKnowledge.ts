@@ -25,6 +25,8 @@ const atomSchema = z.object({
   previousVersion: z.string().nullable(),
   moleculeIds: z.array(z.string()),
   updatedAt: z.string(),
+  // Not in AtomDto yet; kept when the server sends it (useAtomReview.ts reads it).
+  reviewStatus: z.enum(['unreviewed', 'confirmed', 'rejected']).default('unreviewed'),
 });
 
 const moleculeSchema = z.object({
@@ -38,6 +40,7 @@ const moleculeSchema = z.object({
   atoms: z.array(
     z.object({ atomId: z.string(), role: z.enum(['subject', 'condition', 'result', 'constraint']), order: z.number() }),
   ),
+  codeRefs: z.array(z.string()).default([]),
   updatedAt: z.string(),
 });
 

@@ -7,7 +7,8 @@ export const CloseCode = {
   Unauthorized: 4401,
   Forbidden: 4403,
   DocumentNotFound: 4404,
-  RateLimited: 4429,
+  /** In 4500–4599, "try again later": y-websocket's default client gives up on 4400–4499. */
+  RateLimited: 4529,
   ServerError: 4500,
   ShuttingDown: 4503,
   /** ws closes with 1009 itself when a frame exceeds maxPayload. */

@@ -22,6 +22,8 @@ export interface AtomDto {
   previousVersion: string | null;
   /** Ids of the molecules this atom is part of. */
   moleculeIds: string[];
+  /** A domain expert's decision on an extracted atom. */
+  reviewStatus: 'unreviewed' | 'confirmed' | 'rejected';
   updatedAt: string;
 }
 
@@ -41,6 +43,8 @@ export interface MoleculeDto {
   summary: string;
   configuration: { ruleType: string; [key: string]: unknown };
   atoms: MoleculeAtomDto[];
+  /** Code that implements the rule ("src/tax/quebec.ts:42" or a URL), linked by developers. */
+  codeRefs: string[];
   updatedAt: string;
 }
 

@@ -2,7 +2,7 @@
  * The collaboration server: y-websocket protocol over `ws`, one room per document at
  * `${COLLAB_PATH}/<documentId>`. Bad input closes only the offending connection:
  *   4404 unknown or foreign document, 4400 unreadable message, 1009 frame over maxPayload,
- *   4401 no identity, 4500 unexpected server error.
+ *   4401 no identity, 4403 a reader's change, 4529 too many messages, 4500 unexpected server error.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -15,10 +15,15 @@ import { DocumentRepository } from '../db/repos/documents';
 import type { Logger } from '../log';
 import { MalformedMessage, awarenessMessage, readMessage, syncStep1, syncStep2, type Incoming } from './protocol';
 import { RoomRegistry, send, type Connection, type Room } from './rooms';
+import { changesDocument } from './readOnly';
+import type { AccessChangedEvent, Bus } from '../bus';
 
 export interface Identity {
   userId: string;
   tenantId: string;
+  accountId?: string;
+  /** False for readers (developers, product owners): their changes close the connection with 4403. */
+  canWrite?: boolean;
 }
 
 export interface CollabServerDeps {
@@ -28,6 +33,21 @@ export interface CollabServerDeps {
   /** Who is connecting; null refuses with 4401. */
   identify: (req: IncomingMessage) => Promise<Identity | null>;
   maxPayload?: number;
+  /** Rate limit per message; false closes the connection with 4529. */
+  allowMessage?: (identity: Identity) => boolean;
+  /** Called when a connection's change is applied (at most once a minute per connection). */
+  onEdit?: (identity: Identity, documentId: string) => void;
+  /** `access.changed` events make open connections of that account or member identify again. */
+  bus?: Bus;
+}
+
+interface Session {
+  identity: Identity;
+  /** The upgrade request, whose cookie identifies the connection again after access changes. */
+  req: IncomingMessage;
+  /** Non-null while the connection is being identified again: messages wait here. */
+  held: Array<[RawData, boolean]> | null;
+  handle(data: RawData, isBinary: boolean): void;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -37,11 +57,44 @@ export class CollabServer {
   private readonly wss: WebSocketServer;
   private readonly pinger: NodeJS.Timeout;
   private readonly alive = new WeakMap<WebSocket, boolean>();
+  /** Who each open connection is, and the upgrade request to identify them again by. */
+  private readonly sessions = new Map<WebSocket, Session>();
+  private readonly unsubscribe: (() => void) | undefined;
 
   constructor(private readonly deps: CollabServerDeps) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxPayload ?? 8 * 1024 * 1024 });
     this.pinger = setInterval(() => this.pingAll(), PING_INTERVAL_MS);
     this.pinger.unref();
+    this.unsubscribe = deps.bus?.subscribe((event) => {
+      if (event.type === 'access.changed') void this.recheck(event);
+    });
+  }
+
+  /**
+   * A session ended or a membership changed: the affected connections identify again with their
+   * upgrade request's cookie. Signed out → 4401; moved to another tenant → 4404; a new persona
+   * applies to the next message (a demoted expert's next change is refused with 4403).
+   */
+  private async recheck(event: AccessChangedEvent): Promise<void> {
+    const affected = [...this.sessions].filter(
+      ([, { identity }]) => event.userId === identity.userId || (event.accountId !== undefined && event.accountId === identity.accountId),
+    );
+    // Messages that arrive while a connection is identified again wait, then run under the answer.
+    for (const [, session] of affected) session.held ??= [];
+    for (const [ws, session] of affected) {
+      try {
+        const next = await this.deps.identify(session.req);
+        if (!next) close(ws, CloseCode.Unauthorized);
+        else if (next.tenantId !== session.identity.tenantId) close(ws, CloseCode.DocumentNotFound);
+        else session.identity = next;
+      } catch (error) {
+        this.deps.log.warn({ err: error }, 'could not identify a connection again; closing it');
+        close(ws, CloseCode.ServerError);
+      }
+      const held = session.held ?? [];
+      session.held = null;
+      if (ws.readyState === ws.OPEN) for (const [data, isBinary] of held) session.handle(data, isBinary);
+    }
   }
 
   /** True if this upgrade request is for the collaboration server. */
@@ -83,7 +136,15 @@ export class CollabServer {
       ws.on('close', () => void rooms.leave(room, connection).catch((error: unknown) => log.error({ err: error }, 'room unload failed')));
       if (ws.readyState !== ws.OPEN) return void rooms.leave(room, connection);
 
-      handler = (data, isBinary) => this.onMessage(room, connection, data, isBinary);
+      const session: Session = {
+        identity,
+        req,
+        held: null,
+        handle: (data, isBinary) => this.onMessage(room, connection, session.identity, data, isBinary),
+      };
+      this.sessions.set(ws, session);
+      ws.on('close', () => this.sessions.delete(ws));
+      handler = (data, isBinary) => (session.held ? session.held.push([data, isBinary]) : session.handle(data, isBinary));
       send(ws, syncStep1(room.doc));
       const states = [...room.awareness.getStates().keys()];
       if (states.length > 0) send(ws, awarenessMessage(room.awareness, states));
@@ -94,8 +155,11 @@ export class CollabServer {
     }
   }
 
-  private onMessage(room: Room, connection: Connection, data: RawData, isBinary: boolean): void {
+  private onMessage(room: Room, connection: Connection, identity: Identity, data: RawData, isBinary: boolean): void {
     const ws = connection.socket;
+    // A connection the server has closed may still deliver frames until the close handshake ends.
+    if (ws.readyState !== ws.OPEN) return;
+    if (this.deps.allowMessage && !this.deps.allowMessage(identity)) return close(ws, CloseCode.RateLimited);
     let message: Incoming;
     try {
       if (!isBinary) throw new MalformedMessage('expected a binary message');
@@ -110,7 +174,13 @@ export class CollabServer {
           send(ws, syncStep2(room.doc, message.stateVector));
           break;
         case 'update':
+          if (identity.canWrite === false) {
+            // A reader's client still answers the server's SyncStep1; only real changes are refused.
+            if (changesDocument(room.doc, message.update)) return close(ws, CloseCode.Forbidden);
+            break;
+          }
           Y.applyUpdate(room.doc, message.update, connection);
+          this.noteEdit(connection, identity, room.documentId);
           break;
         case 'awareness':
           awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, connection);
@@ -123,6 +193,16 @@ export class CollabServer {
       this.deps.log.warn({ err: error, documentId: room.documentId }, 'closing connection: message could not be applied');
       close(ws, CloseCode.MalformedMessage);
     }
+  }
+
+  private readonly lastEdit = new WeakMap<Connection, number>();
+
+  private noteEdit(connection: Connection, identity: Identity, documentId: string): void {
+    if (!this.deps.onEdit) return;
+    const now = Date.now();
+    if (now - (this.lastEdit.get(connection) ?? 0) < 60_000) return;
+    this.lastEdit.set(connection, now);
+    this.deps.onEdit(identity, documentId);
   }
 
   private pingAll(): void {
@@ -138,6 +218,7 @@ export class CollabServer {
 
   async close(): Promise<void> {
     clearInterval(this.pinger);
+    this.unsubscribe?.();
     for (const ws of this.wss.clients) close(ws, CloseCode.ShuttingDown);
     await this.deps.rooms.flushAll();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));

@@ -22,38 +22,86 @@ export interface Database extends Sql {
   /** Runs several statements without parameters (migrations). */
   exec(text: string): Promise<void>;
   tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * A transaction as the role APP_ROLE (subject to row-level security) with these settings
+   * (`app.tenant_id` …) set for the transaction only. See server/db/tenant.ts.
+   */
+  appTx<T>(settings: Record<string, string>, fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
+/** The role request handlers' queries run as: no BYPASSRLS (migration 0005 creates it). */
+export const APP_ROLE = 'knowledge_app';
+
+const SETTING_NAME = /^app\.[a-z_]+$/;
+
+/** `SELECT set_config(...), ...` with the values as escaped literals, to ride along with BEGIN. */
+function setConfigs(settings: Record<string, string>, escape: (value: string, index: number) => string): string {
+  const calls = Object.entries(settings).map(([name, value], index) => {
+    if (!SETTING_NAME.test(name)) throw new Error(`not a setting name: ${name}`);
+    return `set_config('${name}', ${escape(value, index)}, true)`;
+  });
+  return `SELECT ${calls.join(', ')}`;
+}
+
+/** One transaction on a pooled client: `prepare` (once per use), `begin`, fn, COMMIT or ROLLBACK. */
+async function inTransaction<T>(
+  pool: pg.Pool,
+  begin: string | ((client: pg.PoolClient) => string),
+  fn: (tx: Sql) => Promise<T>,
+  prepare?: (client: pg.PoolClient) => Promise<void>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await prepare?.(client);
+    await client.query(typeof begin === 'string' ? begin : begin(client));
+    const result = await fn({ query: (text, params) => pgQuery(client, text, params) });
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function pgQuery<T>(client: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) {
+  const result = await client.query(text, params);
+  return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+}
+
 export function openPostgres(url: string): Database {
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  const max = Number(process.env.DATABASE_POOL_SIZE ?? 10);
+  const pool = new pg.Pool({ connectionString: url, max });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => {});
-  const query = async <T>(client: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) => {
-    const result = await client.query(text, params);
-    return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
-  };
+  // Request handlers' connections: each becomes APP_ROLE once (SET ROLE, checked before first
+  // use), so a transaction pays one round trip for BEGIN and its settings, not a role switch.
+  let appPool: pg.Pool | null = null;
+  const asApp = new WeakSet<pg.PoolClient>();
   return {
     kind: 'postgres',
-    query: (text, params) => query(pool, text, params),
+    query: (text, params) => pgQuery(pool, text, params),
     async exec(text) {
       await pool.query(text);
     },
-    async tx(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn({ query: (text, params) => query(client, text, params) });
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
+    tx: (fn) => inTransaction(pool, 'BEGIN', fn),
+    async appTx(settings, fn) {
+      if (!appPool) {
+        appPool = new pg.Pool({ connectionString: url, max });
+        appPool.on('error', () => {});
       }
+      return inTransaction(appPool, (client) => `BEGIN; ${setConfigs(settings, (value) => client.escapeLiteral(value))}`, fn, async (client) => {
+        if (asApp.has(client)) return;
+        await client.query(`SET ROLE ${APP_ROLE}`);
+        asApp.add(client);
+      });
     },
-    close: () => pool.end(),
+    async close() {
+      await pool.end();
+      await appPool?.end();
+    },
   };
 }
 
@@ -75,6 +123,12 @@ export async function openPglite(dataDir?: string): Promise<Database> {
       await db.exec(text);
     },
     tx: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    // One connection for everything: the role is switched for the transaction only.
+    appTx: (settings, fn) =>
+      db.transaction(async (tx) => {
+        await tx.query(`${setConfigs(settings, (_value, index) => `$${index + 1}`)}, set_config('role', '${APP_ROLE}', true)`, Object.values(settings));
+        return fn(wrap(tx));
+      }),
     close: () => db.close(),
   };
 }

@@ -6,6 +6,7 @@ export function presentDocument(document: DocumentRow) {
   return {
     id: document.id,
     title: document.title,
+    domainId: document.domainId,
     createdAt: document.createdAt,
     updatedAt: document.updatedAt,
   };

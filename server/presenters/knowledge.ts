@@ -31,6 +31,7 @@ export function presentAtom(row: AtomRow): AtomDto {
     version: row.version,
     previousVersion: row.previousVersion,
     moleculeIds: row.moleculeIds ?? [],
+    reviewStatus: row.reviewStatus ?? 'unreviewed',
     updatedAt: new Date(row.updatedAt).toISOString(),
   };
 }
@@ -55,6 +56,7 @@ export function presentMolecule(row: MoleculeRow): MoleculeDto {
     summary: moleculeSummary(row.type, row.configuration),
     configuration: row.configuration ?? { ruleType: 'unknown' },
     atoms: (row.atomRoles ?? []).map((ref) => ({ atomId: ref.atomId, role: ref.role as MoleculeDto['atoms'][number]['role'], order: ref.order })),
+    codeRefs: row.codeRefs ?? [],
     updatedAt: new Date(row.updatedAt).toISOString(),
   };
 }

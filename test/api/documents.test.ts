@@ -3,21 +3,23 @@ import assert from 'node:assert/strict';
 import * as Y from 'yjs';
 import { startTestServer, connectClient, type TestServer } from '../support/collab';
 import { waitFor } from '../support/waitFor';
+import { request } from '../support/http';
 import * as documentsRoute from '../../app/api/documents/route';
 import * as documentRoute from '../../app/api/documents/[id]/route';
 import * as blocksRoute from '../../app/api/documents/[id]/blocks/route';
 import * as healthRoute from '../../app/api/health/route';
 import * as meRoute from '../../app/api/me/route';
 
-const post = (body: string) =>
-  new Request('http://localhost/api/documents', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+let cookie = '';
+const post = (body: string) => request('/api/documents', { method: 'POST', body, cookie });
 const params = (id: string) => ({ params: Promise.resolve({ id }) });
-const get = (path: string) => new Request(`http://localhost${path}`);
+const get = (path: string) => request(path, { cookie });
 
 describe('documents API', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({ projection: { debounceMs: 10, maxWaitMs: 50 } });
+    cookie = server.cookie;
   });
   after(async () => {
     await server.close();
@@ -108,7 +110,7 @@ describe('documents API', () => {
   });
 
   it('me returns the local user and tenant', async () => {
-    const body = await (await meRoute.GET()).json();
+    const body = await (await meRoute.GET(get('/api/me'))).json();
     assert.equal(body.user.name, 'Local user');
     assert.equal(body.tenant.name, 'Local workspace');
   });

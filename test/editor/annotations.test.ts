@@ -109,6 +109,7 @@ function atomFor(annotation: AnnotationDto): AtomDto {
     version: 1,
     previousVersion: null,
     moleculeIds: [],
+    reviewStatus: 'unreviewed',
     updatedAt: '2026-01-01T00:00:00.000Z',
   };
 }

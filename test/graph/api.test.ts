@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startTestServer, type TestServer } from '../support/collab';
+import { request } from '../support/http';
 import { createTenant } from '../../server/db/repos/tenants';
 import { AtomRepository, GraphRepository, MoleculeRepository } from '../../server/graph/repositories';
 import { GraphTimeoutError } from '../../server/graph/types';
@@ -20,8 +21,10 @@ import * as conflictsRoute from '../../app/api/graph/conflicts/route';
 
 type Handler = (request: Request) => Promise<Response>;
 
+let cookie = '';
+
 async function call<T>(handler: Handler, query: string, status = 200): Promise<T> {
-  const response = await handler(new Request(`http://localhost/api/graph?${query}`));
+  const response = await handler(request(`/api/graph?${query}`, { cookie }));
   const body: unknown = await response.json();
   assert.equal(response.status, status, JSON.stringify(body));
   return body as T;
@@ -65,6 +68,7 @@ describe('graph API', { timeout: 60_000 }, () => {
 
   before(async () => {
     server = await startTestServer();
+    cookie = server.cookie;
     const { db, graph, local } = server.services;
     tenantId = local.tenant.id;
     ids.doc1 = await server.createDocument('Withholding 2026');

@@ -2,12 +2,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/collab';
+import { request } from '../support/http';
+
+let cookie = '';
 import { waitFor } from '../support/waitFor';
 import * as statusRoute from '../../app/api/graph/status/route';
 import type { GraphSyncStatusDto } from '../../lib/graph/dto';
 
 async function status(): Promise<GraphSyncStatusDto> {
-  const response = await statusRoute.GET(new Request('http://localhost/api/graph/status'));
+  const response = await statusRoute.GET(request('/api/graph/status', { cookie }));
   assert.equal(response.status, 200);
   return (await response.json()) as GraphSyncStatusDto;
 }
@@ -16,6 +19,7 @@ describe('graph sync status', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();
+    cookie = server.cookie;
   });
   after(async () => {
     await server.close();

@@ -11,12 +11,16 @@ import { log } from '../../server/log';
 import { COLLAB_PATH } from '../../lib/collab/closeCodes';
 import { openTestDatabase, type TestDatabase } from './db';
 import { DocumentRepository } from '../../server/db/repos/documents';
+import { identifyUpgrade } from '../../server/auth/upgrade';
+import { sessionCookie } from './http';
 
 export interface TestServer {
   services: Services;
   url: string;
   wsUrl: string;
   collab: CollabServer;
+  /** A session cookie of the local user (domain expert, admin of the local tenant). */
+  cookie: string;
   createDocument(title?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -27,6 +31,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Reuse a database (restart tests); by default each server gets a fresh one. */
   database?: TestDatabase;
+  /** Identify websocket clients by their session cookie (as the app does) instead of as the local user. */
+  auth?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -37,7 +43,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     log,
     rooms: services.rooms,
     maxPayload: options.maxPayload,
-    identify: async () => ({ userId: services.local.user.id, tenantId: services.local.tenant.id }),
+    identify: options.auth
+      ? (req) => identifyUpgrade(services.db, req)
+      : async () => ({ userId: services.local.user.id, tenantId: services.local.tenant.id }),
+    allowMessage: options.auth ? (identity) => services.messageLimiter.allow(identity.userId, identity.tenantId) : undefined,
+    bus: services.bus,
   });
   const server = http.createServer((_req, res) => res.end());
   server.on('upgrade', (req, socket, head) => collab.handleUpgrade(req, socket, head));
@@ -46,6 +56,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   return {
     services,
     collab,
+    cookie: await sessionCookie(services),
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}${COLLAB_PATH}`,
     async createDocument(title) {
@@ -69,10 +80,19 @@ export interface TestClient {
   destroy(): void;
 }
 
-export function connectClient(wsUrl: string, documentId: string, options: { connect?: boolean } = {}): TestClient {
+/** A websocket class that sends this cookie with its upgrade request, as a browser would. */
+export function webSocketWithCookie(cookie: string) {
+  return class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers: { cookie } });
+    }
+  };
+}
+
+export function connectClient(wsUrl: string, documentId: string, options: { connect?: boolean; cookie?: string } = {}): TestClient {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(wsUrl, documentId, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: (options.cookie ? webSocketWithCookie(options.cookie) : WebSocket) as unknown as typeof globalThis.WebSocket,
     connect: options.connect ?? true,
     disableBc: true,
   });

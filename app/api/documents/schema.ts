@@ -2,6 +2,11 @@ import { z } from 'zod';
 
 export const CreateDocumentBody = z.strictObject({
   title: z.string().trim().max(500, 'a title has at most 500 characters').optional(),
+  domainId: z.uuid('domainId must be a domain id').nullable().optional(),
+});
+
+export const UpdateDocumentBody = z.strictObject({
+  domainId: z.uuid('domainId must be a domain id').nullable(),
 });
 
 

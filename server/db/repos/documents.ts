@@ -13,10 +13,10 @@ export interface DocumentRow {
 const COLUMNS = `id, tenant_id AS "tenantId", title, domain_id AS "domainId", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export const DocumentRepository = {
-  async create(db: Sql, tenantId: string, input: { title?: string; createdBy?: string }): Promise<DocumentRow> {
+  async create(db: Sql, tenantId: string, input: { title?: string; createdBy?: string; domainId?: string | null }): Promise<DocumentRow> {
     const { rows } = await db.query<DocumentRow>(
-      `INSERT INTO documents (tenant_id, title, created_by, last_edited_by) VALUES ($1, $2, $3, $3) RETURNING ${COLUMNS}`,
-      [tenantId, input.title ?? null, input.createdBy ?? null],
+      `INSERT INTO documents (tenant_id, title, created_by, last_edited_by, domain_id) VALUES ($1, $2, $3, $3, $4) RETURNING ${COLUMNS}`,
+      [tenantId, input.title ?? null, input.createdBy ?? null, input.domainId ?? null],
     );
     await recordChange(db, tenantId, 'document', [rows[0].id]);
     return rows[0];
@@ -53,6 +53,16 @@ export const DocumentRepository = {
       [tenantId, id, title],
     );
     if (rowCount > 0) await recordChange(db, tenantId, 'document', [id]);
+  },
+
+  /** Files the document under a domain (null: none); the graph gets IN_DOMAIN. False if no such document. */
+  async setDomain(db: Sql, tenantId: string, id: string, domainId: string | null, userId: string): Promise<boolean> {
+    const { rowCount } = await db.query(
+      `UPDATE documents SET domain_id = $3, last_edited_by = $4, updated_at = NOW() WHERE tenant_id = $1 AND id = $2 AND NOT in_trash`,
+      [tenantId, id, domainId, userId],
+    );
+    if (rowCount > 0) await recordChange(db, tenantId, 'document', [id]);
+    return rowCount > 0;
   },
 
   /** Moves a document to the trash: it leaves the lists and the graph. */

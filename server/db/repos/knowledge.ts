@@ -17,6 +17,7 @@ export interface AtomRow {
   source: string;
   version: number;
   previousVersion: string | null;
+  reviewStatus: 'unreviewed' | 'confirmed' | 'rejected';
   deletedAt: Date | null;
   updatedAt: Date;
   moleculeIds: string[];
@@ -30,6 +31,7 @@ export interface MoleculeRow {
   enforcement: string;
   configuration: { ruleType: string; [key: string]: unknown } | null;
   atomRoles: Array<{ atomId: string; role: string; order: number }>;
+  codeRefs: string[];
   updatedAt: Date;
 }
 
@@ -57,9 +59,18 @@ export interface StatusRow {
 const ATOM_COLUMNS = `a.id, a.atom_type AS type, a.kind, a.text_value AS "textValue", a.number_value::float8 AS "numberValue",
   a.boolean_value AS "booleanValue", a.date_value AS "dateValue", a.json_value AS "jsonValue", a.canonical, a.unit,
   a.name, a.confidence, a.source, a.version, a.previous_version AS "previousVersion", a.deleted_at AS "deletedAt",
-  a.updated_at AS "updatedAt",
-  ARRAY(SELECT m.id FROM molecule_metadata m
-         WHERE m.tenant_id = a.tenant_id AND a.id = ANY(m.atom_ids) AND m.deleted_at IS NULL ORDER BY m.created_at) AS "moleculeIds"`;
+  a.review_status AS "reviewStatus",
+  a.updated_at AS "updatedAt"`;
+
+/**
+ * Under row-level security PostgreSQL applies the policy before any non-leakproof operator, so
+ * `atom_ids @> …` cannot use its GIN index there: the rules of a document are first narrowed by
+ * uuid equality (leakproof, indexed) through the document's annotations.
+ */
+const DOCUMENT_MOLECULES = `doc_molecules AS MATERIALIZED (
+  SELECT m.id, m.atom_ids, m.created_at FROM molecule_metadata m
+   WHERE m.tenant_id = $1 AND m.deleted_at IS NULL
+     AND m.id IN (SELECT knowledge_id FROM annotations WHERE tenant_id = $1 AND document_id = $2 AND knowledge_type = 'molecule'))`;
 
 const ANNOTATION_COLUMNS = `id, block_id AS "blockId", start_offset AS start, end_offset AS "end", COALESCE(quote, '') AS quote,
   knowledge_type AS "knowledgeType", knowledge_id AS "knowledgeId", layer, confidence, source, status`;
@@ -81,7 +92,10 @@ export const KnowledgeRepository = {
 
   async atomsOfDocument(db: Sql, tenantId: string, documentId: string): Promise<AtomRow[]> {
     const { rows } = await db.query<AtomRow>(
-      `SELECT ${ATOM_COLUMNS} FROM atoms a
+      `WITH ${DOCUMENT_MOLECULES}
+       SELECT ${ATOM_COLUMNS},
+              ARRAY(SELECT dm.id FROM doc_molecules dm WHERE a.id = ANY(dm.atom_ids) ORDER BY dm.created_at) AS "moleculeIds"
+         FROM atoms a
         WHERE a.tenant_id = $1 AND a.deleted_at IS NULL
           AND a.id IN (SELECT knowledge_id FROM annotations WHERE tenant_id = $1 AND document_id = $2 AND knowledge_type = 'atom')`,
       [tenantId, documentId],
@@ -92,7 +106,8 @@ export const KnowledgeRepository = {
   async moleculesOfDocument(db: Sql, tenantId: string, documentId: string): Promise<MoleculeRow[]> {
     const { rows } = await db.query<MoleculeRow>(
       `SELECT id, molecule_type AS type, name, confidence, enforcement_level AS enforcement, configuration,
-              atom_roles AS "atomRoles", updated_at AS "updatedAt"
+              atom_roles AS "atomRoles", updated_at AS "updatedAt",
+              ARRAY(SELECT r.ref FROM molecule_code_refs r WHERE r.tenant_id = $1 AND r.molecule_id = molecule_metadata.id ORDER BY r.created_at, r.ref) AS "codeRefs"
          FROM molecule_metadata
         WHERE tenant_id = $1 AND deleted_at IS NULL
           AND id IN (SELECT knowledge_id FROM annotations WHERE tenant_id = $1 AND document_id = $2 AND knowledge_type = 'molecule')`,
@@ -118,7 +133,10 @@ export const KnowledgeRepository = {
          SELECT p.*, chain.depth + 1 FROM atoms p JOIN chain ON p.id = chain.previous_version
           WHERE p.tenant_id = $1 AND chain.depth < 1000
        )
-       SELECT ${ATOM_COLUMNS} FROM chain a ORDER BY a.depth`,
+       SELECT ${ATOM_COLUMNS},
+              ARRAY(SELECT m.id FROM molecule_metadata m
+                     WHERE m.tenant_id = a.tenant_id AND m.atom_ids @> ARRAY[a.id] AND m.deleted_at IS NULL ORDER BY m.created_at) AS "moleculeIds"
+         FROM chain a ORDER BY a.depth`,
       [tenantId, atomId],
     );
     return rows;
