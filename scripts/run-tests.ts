@@ -45,13 +45,16 @@ for (const suite of suites) {
   process.stdout.write(`\n=== ${suite.name}: ${suite.files.length} files\n`);
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+    // Bounds: a test file that hangs is failed after 5 minutes, and a whole suite after 20,
+    // so a hang shows up as a failure in CI instead of running into its time limit.
+    ['--import', 'tsx', '--test', '--test-timeout=300000', '--test-reporter=spec', '--test-reporter-destination=stdout',
       '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...suite.files],
-    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...suite.env } },
+    { cwd: ROOT, stdio: 'inherit', timeout: 20 * 60_000, killSignal: 'SIGKILL', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...suite.env } },
   );
   const summary = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
   const count = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(summary)?.[1] ?? 0);
   const suitePassed = count('pass');
+  if (result.error) process.stdout.write(`=== ${suite.name}: ${result.error.message}\n`);
   const suiteFailed = count('fail') + count('cancelled') + (result.status !== 0 && count('fail') === 0 ? 1 : 0);
   process.stdout.write(`=== ${suite.name}: ${suitePassed} passed, ${suiteFailed} failed\n`);
   passed += suitePassed;
