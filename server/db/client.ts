@@ -3,7 +3,7 @@
  * PGlite (Postgres compiled to WASM, data under ./data) otherwise. Callers never branch on it.
  */
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import fs from 'node:fs';
 
@@ -105,31 +105,107 @@ export function openPostgres(url: string): Database {
   };
 }
 
-/** dataDir undefined = in memory (tests). */
+interface ThreadReply {
+  ready?: true;
+  id?: number;
+  rows?: unknown[];
+  affectedRows?: number;
+  error?: { message: string } & Record<string, unknown>;
+}
+
+/**
+ * PGlite in a worker thread of its own (server/db/pgliteThread.mjs): its SQL runs in WASM and
+ * blocks the thread it runs on, which would otherwise be the relay's. Each call is a message;
+ * a transaction holds the database until it ends, as PGlite's transaction() does in-process.
+ * dataDir undefined = in memory (tests). The thread keeps the process alive only while a call
+ * or a transaction is open.
+ */
 export async function openPglite(dataDir?: string): Promise<Database> {
   if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-  const db = await PGlite.create(dataDir);
-  const wrap = (q: Pick<PGlite, 'query'>): Sql => ({
+  const thread = new Worker(new URL('./pgliteThread.mjs', import.meta.url), { workerData: { dataDir }, execArgv: [] });
+  let nextId = 1;
+  let stopped: Error | null = null;
+  const waiting = new Map<number, { resolve: (reply: ThreadReply) => void; reject: (error: Error) => void }>();
+  let busy = 0; // calls in flight + open transactions
+  const hold = (delta: number) => {
+    busy += delta;
+    if (busy > 0) thread.ref();
+    else thread.unref();
+  };
+  await new Promise<void>((resolve, reject) => {
+    thread.once('message', (reply: ThreadReply) => (reply.ready ? resolve() : reject(new Error('PGlite did not start'))));
+    thread.once('error', reject);
+  });
+  thread.unref();
+  thread.on('message', (reply: ThreadReply) => {
+    const waiter = reply.id === undefined ? undefined : waiting.get(reply.id);
+    if (!waiter || reply.id === undefined) return;
+    waiting.delete(reply.id);
+    if (reply.error) waiter.reject(Object.assign(new Error(reply.error.message), reply.error));
+    else waiter.resolve(reply);
+  });
+  const stop = (error: Error) => {
+    stopped ??= error;
+    for (const { reject } of waiting.values()) reject(error);
+    waiting.clear();
+  };
+  thread.on('error', stop);
+  thread.on('exit', () => stop(new Error('the PGlite thread stopped')));
+
+  const call = (message: Record<string, unknown>): Promise<ThreadReply> => {
+    if (stopped) return Promise.reject(stopped);
+    const id = nextId++;
+    hold(1);
+    return new Promise<ThreadReply>((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      thread.postMessage({ id, ...message });
+    }).finally(() => hold(-1));
+  };
+  const sql = (tx?: number): Sql => ({
     async query<T>(text: string, params?: unknown[]) {
-      const result = await q.query<T>(text, params);
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+      const reply = await call({ op: 'query', text, params, tx });
+      const rows = (reply.rows ?? []) as T[];
+      return { rows, rowCount: reply.affectedRows ?? rows.length };
     },
   });
-  const base = wrap(db);
+  let nextTx = 1;
+  const transaction = async <T>(fn: (tx: Sql) => Promise<T>, prelude?: (tx: Sql) => Promise<unknown>): Promise<T> => {
+    const tx = nextTx++;
+    await call({ op: 'begin', tx });
+    hold(1);
+    try {
+      const handle = sql(tx);
+      await prelude?.(handle);
+      const result = await fn(handle);
+      await call({ op: 'end', tx, commit: true });
+      return result;
+    } catch (error) {
+      await call({ op: 'end', tx, commit: false }).catch(() => {});
+      throw error;
+    } finally {
+      hold(-1);
+    }
+  };
+  const base = sql();
   return {
     kind: 'pglite',
     query: base.query,
     async exec(text) {
-      await db.exec(text);
+      await call({ op: 'exec', text });
     },
-    tx: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    tx: (fn) => transaction(fn),
     // One connection for everything: the role is switched for the transaction only.
     appTx: (settings, fn) =>
-      db.transaction(async (tx) => {
-        await tx.query(`${setConfigs(settings, (_value, index) => `$${index + 1}`)}, set_config('role', '${APP_ROLE}', true)`, Object.values(settings));
-        return fn(wrap(tx));
-      }),
-    close: () => db.close(),
+      transaction(fn, (tx) =>
+        tx.query(`${setConfigs(settings, (_value, index) => `$${index + 1}`)}, set_config('role', '${APP_ROLE}', true)`, Object.values(settings)),
+      ),
+    async close() {
+      if (stopped) return;
+      hold(1);
+      const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+      thread.postMessage({ op: 'close' });
+      await exited;
+    },
   };
 }
 

@@ -3,7 +3,7 @@
  * the embedded default. Traversals are recursive SQL over simple paths (the path array keeps
  * them cycle-safe), bounded by depth, by `statement_timeout` and by a budget of explored paths.
  *
- * PGlite ignores statement_timeout (it runs in the caller's thread and cannot be interrupted),
+ * PGlite ignores statement_timeout (a running statement cannot be interrupted),
  * so a traversal also stops after PATHS_PER_MS × timeoutMs paths and raises GraphTimeoutError:
  * the work is bounded even where the clock is not. The rates are measured walking speeds
  * (PGlite ~100–200 paths/ms; PostgreSQL ~400, so there the clock usually fires first and the

@@ -7,7 +7,7 @@
  * the statement finished. A statement is never split or reordered, and a caller that waits for
  * one before sending the next (the update log, each document's projection) keeps its order. If
  * the thread dies, its pending queries reject (the update log retries them) and the next query
- * starts a fresh thread. PostgreSQL only: PGlite lives inside the process's main thread.
+ * starts a fresh thread. PostgreSQL only: PGlite has a thread of its own (openPglite).
  * openWriterThread resolves once the thread runs, so the first update does not wait for it.
  */
 import { Worker } from 'node:worker_threads';
