@@ -66,33 +66,8 @@ async function inTransaction<T>(
   }
 }
 
-/**
- * Parameterised statements seen twice run as named prepared statements: each connection parses
- * and plans them once (for a generic plan) instead of on every call. Planning is much of a short
- * query's cost, and more so under row-level security, whose policies are added at planning.
- * One-off texts stay unnamed; at most MAX_PREPARED texts are named, so a connection holds a
- * bounded set however many distinct texts pass through.
- */
-const MAX_PREPARED = 500;
-const seenOnce = new Set<string>();
-const prepared = new Map<string, string>();
-
-function statementName(text: string): string | undefined {
-  const name = prepared.get(text);
-  if (name || prepared.size >= MAX_PREPARED) return name;
-  if (!seenOnce.has(text)) {
-    if (seenOnce.size < 10 * MAX_PREPARED) seenOnce.add(text);
-    return undefined;
-  }
-  seenOnce.delete(text);
-  const named = `kos_${prepared.size + 1}`;
-  prepared.set(text, named);
-  return named;
-}
-
 async function pgQuery<T>(client: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) {
-  const name = params && params.length > 0 ? statementName(text) : undefined;
-  const result = await client.query(name ? { name, text, values: params } : { text, values: params });
+  const result = await client.query(text, params);
   return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
 }
 
