@@ -18,7 +18,7 @@
 #   neo4j.pid neo4j.log  pid file and log (previous log kept as neo4j.log.1)
 #
 # Environment: NEO4J_PORT (7687), NEO4J_HOST (127.0.0.1), NEO4J_DATA_DIR,
-# NEO4J_HEAP (1g), NEO4J_PAGECACHE (256m), NEO4J_START_TIMEOUT (90 s).
+# NEO4J_HEAP (2g), NEO4J_PAGECACHE (1g), NEO4J_START_TIMEOUT (90 s).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,8 +32,8 @@ LOG="$CACHE/neo4j.log"
 DATA_DIR="${NEO4J_DATA_DIR:-$CACHE/data}"
 HOST="${NEO4J_HOST:-127.0.0.1}"
 PORT="${NEO4J_PORT:-7687}"
-HEAP="${NEO4J_HEAP:-1g}"
-PAGECACHE="${NEO4J_PAGECACHE:-256m}"
+HEAP="${NEO4J_HEAP:-2g}"
+PAGECACHE="${NEO4J_PAGECACHE:-1g}"
 START_TIMEOUT="${NEO4J_START_TIMEOUT:-90}"
 STOP_TIMEOUT=30
 MAIN_CLASS="kos.Neo4jServer"
