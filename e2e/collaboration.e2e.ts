@@ -153,4 +153,40 @@ describe('two people editing one document in Chromium', { timeout: 180_000 }, ()
     // The other person, still connected, sees the same document.
     assert.deepEqual(await screenBlocks(grace), before);
   });
+
+  it('the drag handle moves a block: its id goes with it, the other person and the rows follow', async () => {
+    const before = await screenBlocks(ada);
+    const quote = before.find((block) => block.tag === 'blockquote');
+    const heading = before.find((block) => block.tag === 'h2');
+    assert.ok(quote && heading, 'the document has the quote and the heading');
+    // Hovering a block shows its grip; dragging the grip above the heading moves the quote there.
+    const quoteBox = await editorOf(ada).locator('blockquote').boundingBox();
+    const headingBox = await editorOf(ada).locator('h2').boundingBox();
+    assert.ok(quoteBox && headingBox);
+    await ada.mouse.move(quoteBox.x + 20, quoteBox.y + quoteBox.height / 2);
+    const grip = ada.getByTestId('drag-handle');
+    await grip.waitFor({ state: 'visible' });
+    const gripBox = await grip.boundingBox();
+    assert.ok(gripBox);
+    await ada.mouse.move(gripBox.x + gripBox.width / 2, gripBox.y + gripBox.height / 2);
+    await ada.mouse.down();
+    await ada.mouse.move(headingBox.x + 40, headingBox.y + 4, { steps: 8 });
+    await ada.mouse.move(headingBox.x + 40, headingBox.y + 2, { steps: 2 });
+    await ada.mouse.up();
+
+    const expected = [...before.filter((block) => block.id !== quote.id)];
+    expected.splice(expected.findIndex((block) => block.id === heading.id), 0, quote);
+    await waitFor(async () => assert.deepEqual(await screenBlocks(ada), expected, 'the quote is now above the heading, same id'), { timeout: 5000, interval: 100 });
+    await waitFor(async () => assert.deepEqual(await screenBlocks(grace), expected, 'the other person sees the move'), { timeout: 5000, interval: 100 });
+    await waitFor(
+      async () => {
+        const response = await ada.request.get(`/api/documents/${documentUrl.split('/').pop()}/blocks`);
+        const { blocks } = (await response.json()) as { blocks: ApiBlock[] };
+        const order = blocks.filter((b) => b.parentId === null && b.blockType !== 'bulleted_list_item')
+          .sort((a, b) => a.position - b.position).map((b) => b.id);
+        assert.deepEqual(order, expected.filter((block) => block.tag !== 'ul').map((block) => block.id), 'the rows are in the new order');
+      },
+      { timeout: 5000, interval: 100 },
+    );
+  });
 });

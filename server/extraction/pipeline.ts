@@ -104,6 +104,11 @@ export async function extractDocument(
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [block.id]);
       const { rows: current } = await tx.query<{ hash: string }>('SELECT text_hash AS hash FROM block_extractions WHERE block_id = $1', [block.id]);
       if (current[0]?.hash === hash) return null;
+      // The block changed since this job read it: a later job has its newer text. Storing this
+      // one would re-anchor manual annotations made on the newer text against the older — an
+      // atom marked on "late fee" while the job held "late f" was cut down to "late f".
+      const { rows: [now] } = await tx.query<{ content: unknown }>('SELECT content FROM blocks WHERE id = $1', [block.id]);
+      if (!now || JSON.stringify(now.content) !== JSON.stringify(block.content)) return null;
       const result = await storeBlockExtraction(tx, { tenantId, documentId, blockId: block.id, domainId: document.domainId, text }, extraction);
       await tx.query(
         `INSERT INTO block_extractions (block_id, tenant_id, document_id, text_hash, extractor) VALUES ($1, $2, $3, $4, $5)
