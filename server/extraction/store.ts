@@ -30,7 +30,9 @@ function valueColumns(value: AtomValue): [string | null, number | null, boolean 
   if ('text' in value) return [value.text, null, null, null, null];
   if ('number' in value) return [null, value.number, null, null, null];
   if ('boolean' in value) return [null, null, value.boolean, null, null];
-  if ('date' in value) return [null, null, null, value.date, null];
+  // date_value is a timestamp: a year alone ("In 2026, …") has no day, so only its canonical
+  // "2026" holds it. (Storing "2026" failed the insert and with it the document's extraction.)
+  if ('date' in value) return [null, null, null, /^\d{4}-\d{2}-\d{2}/.test(value.date) ? value.date : null, null];
   return [null, null, null, null, JSON.stringify(value.json)];
 }
 
@@ -81,16 +83,36 @@ async function event(db: Sql, tenantId: string, type: string, aggregate: 'atom' 
   );
 }
 
+/** Where a stored annotation is: enough to tell whether re-extraction moved it. */
+interface Placed {
+  start: number;
+  end: number;
+  quote: string;
+  prefix: string;
+  suffix: string;
+}
+const PLACE = `an.end_offset AS "end", an.quote, COALESCE(an.prefix, '') AS prefix, COALESCE(an.suffix, '') AS suffix`;
+
+/** Moves the annotation to the span unless it is already there; true when it moved. */
+async function place(db: Sql, scope: BlockScope, annotationId: string, stored: Placed, span: { start: number; end: number }): Promise<boolean> {
+  const selector = selectorAt(scope.text, span.start, span.end);
+  const same = stored.start === span.start && stored.end === span.end && stored.quote === selector.quote
+    && stored.prefix === selector.prefix && stored.suffix === selector.suffix;
+  if (same) return false;
+  await moveAnnotation(db, scope, annotationId, span);
+  return true;
+}
+
 async function storedFor(db: Sql, scope: BlockScope) {
-  const { rows: atoms } = await db.query<StoredAtom>(
+  const { rows: atoms } = await db.query<StoredAtom & Placed & { confidence: number | null }>(
     `SELECT a.id AS "atomId", an.id AS "annotationId", a.atom_type AS type, a.kind, a.name, a.canonical,
-            an.start_offset AS start, a.version
+            an.start_offset AS start, a.version, ${PLACE}, a.confidence
        FROM annotations an JOIN atoms a ON a.id = an.knowledge_id
       WHERE an.tenant_id = $1 AND an.block_id = $2 AND an.knowledge_type = 'atom' AND an.source <> 'manual'`,
     [scope.tenantId, scope.blockId],
   );
-  const { rows: molecules } = await db.query<StoredMolecule>(
-    `SELECT m.id AS "moleculeId", an.id AS "annotationId", m.molecule_type AS type, m.name, an.start_offset AS start
+  const { rows: molecules } = await db.query<StoredMolecule & Placed>(
+    `SELECT m.id AS "moleculeId", an.id AS "annotationId", m.molecule_type AS type, m.name, an.start_offset AS start, ${PLACE}
        FROM annotations an JOIN molecule_metadata m ON m.id = an.knowledge_id
       WHERE an.tenant_id = $1 AND an.block_id = $2 AND an.knowledge_type = 'molecule' AND an.source <> 'manual'`,
     [scope.tenantId, scope.blockId],
@@ -106,13 +128,20 @@ export async function storeBlockExtraction(db: Sql, scope: BlockScope, extractio
   const summary: StoreSummary = { created: 0, versioned: 0, removed: 0, kept: 0, orphaned: 0 };
   const atomIds: string[] = [];
   const createdMolecules: string[] = [];
+  // Kept atoms and rules that moved or changed: their graph nodes and APPEARS_IN edges follow.
+  const changedAtoms: string[] = [];
+  const changedMolecules: string[] = [];
 
   for (const step of steps.atoms) {
     const atom = extraction.atoms[step.index];
     if (step.op === 'keep') {
-      atomIds[step.index] = step.stored.atomId;
-      await moveAnnotation(db, scope, step.stored.annotationId, atom);
-      await db.query('UPDATE atoms SET confidence = $2 WHERE id = $1 AND confidence IS DISTINCT FROM $2', [step.stored.atomId, atom.confidence]);
+      // Most atoms of an edited block are where they were: nothing to write for them.
+      const stored = step.stored as StoredAtom & Placed & { confidence: number | null };
+      atomIds[step.index] = stored.atomId;
+      const moved = await place(db, scope, stored.annotationId, stored, atom);
+      const confidence = stored.confidence !== atom.confidence;
+      if (confidence) await db.query('UPDATE atoms SET confidence = $2 WHERE id = $1', [stored.atomId, atom.confidence]);
+      if (moved || confidence) changedAtoms.push(stored.atomId);
       summary.kept++;
     } else if (step.op === 'version') {
       const id = await insertAtom(db, scope, atom, step.stored);
@@ -145,14 +174,16 @@ export async function storeBlockExtraction(db: Sql, scope: BlockScope, extractio
     const molecule = extraction.molecules[step.index];
     const columns = moleculeColumns(molecule, atomIds);
     if (step.op === 'keep') {
-      await db.query(
+      const stored = step.stored as StoredMolecule & Placed;
+      const { rowCount } = await db.query(
         `UPDATE molecule_metadata SET atom_ids = $2::uuid[], atom_roles = $3::jsonb, configuration = $4::jsonb,
                 enforcement_level = $5, confidence = $6, updated_at = NOW()
           WHERE id = $1 AND (atom_ids, atom_roles, configuration, enforcement_level, confidence)
                 IS DISTINCT FROM ($2::uuid[], $3::jsonb, $4::jsonb, $5, $6)`,
-        [step.stored.moleculeId, ...columns],
+        [stored.moleculeId, ...columns],
       );
-      await moveAnnotation(db, scope, step.stored.annotationId, molecule);
+      const moved = await place(db, scope, stored.annotationId, stored, molecule);
+      if (rowCount > 0 || moved) changedMolecules.push(stored.moleculeId);
     } else {
       const { rows } = await db.query<{ id: string }>(
         `INSERT INTO molecule_metadata (tenant_id, domain_id, molecule_type, name, atom_ids, atom_roles, configuration,
@@ -172,14 +203,14 @@ export async function storeBlockExtraction(db: Sql, scope: BlockScope, extractio
   }
 
   summary.orphaned = await reanchorManual(db, scope);
-  // Kept atoms count too: their spans (APPEARS_IN) may have moved.
+  // The graph hears of new, versioned and removed knowledge, and of kept knowledge that moved.
   await recordChange(db, scope.tenantId, 'atom', [
-    ...atomIds.filter(Boolean), ...steps.atoms.flatMap((step) => (step.op === 'create' ? [] : [step.stored.atomId])),
-    ...steps.removedAtoms.map((gone) => gone.atomId),
+    ...steps.atoms.flatMap((step) => (step.op === 'keep' ? [] : [atomIds[step.index]])),
+    ...steps.atoms.flatMap((step) => (step.op === 'version' ? [step.stored.atomId] : [])),
+    ...changedAtoms, ...steps.removedAtoms.map((gone) => gone.atomId),
   ]);
   await recordChange(db, scope.tenantId, 'molecule', [
-    ...steps.molecules.flatMap((step) => (step.op === 'keep' ? [step.stored.moleculeId] : [])),
-    ...createdMolecules, ...steps.removedMolecules.map((gone) => gone.moleculeId),
+    ...changedMolecules, ...createdMolecules, ...steps.removedMolecules.map((gone) => gone.moleculeId),
   ]);
   return summary;
 }

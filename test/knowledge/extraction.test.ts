@@ -148,6 +148,48 @@ describe('live extraction', { timeout: 60_000 }, () => {
     assert.equal(rows.length, 0, 'no span is annotated twice in the same layer');
   });
 
+  it('re-extraction writes only what moved: atoms an edit left in place are untouched, moved ones move in the graph too', async () => {
+    const { services } = server;
+    const tenantId = services.local.tenant.id;
+    const paragraph = addParagraph(client.doc, 'Alberta charges 7% on amounts over $2,000. This sentence keeps the end of the block far from the numbers.');
+    const annotations = async () => (await services.db.query<{ id: string; knowledgeId: string; start: number; updatedAt: Date }>(
+      `SELECT id, knowledge_id AS "knowledgeId", start_offset AS start, updated_at AS "updatedAt"
+         FROM annotations WHERE block_id = $1 AND knowledge_type = 'atom' ORDER BY start_offset`, [paragraph.id])).rows;
+    const extractedAt = async () => (await services.db.query<{ at: Date }>(
+      'SELECT extracted_at AS at FROM block_extractions WHERE block_id = $1', [paragraph.id])).rows[0]?.at.getTime() ?? 0;
+    const reExtracted = (since: number) => waitFor(async () => assert.ok((await extractedAt()) > since, 'the edited block was extracted again'), { timeout: 10_000, interval: 50 });
+    const before = await waitFor(async () => {
+      const rows = await annotations();
+      assert.ok(rows.length >= 2, 'the rate and the amount are annotated');
+      return rows;
+    }, { timeout: 10_000, interval: 50 });
+
+    // Typing at the end of the block, far from them: kept, and not written again.
+    let since = await extractedAt();
+    paragraph.text.insert(paragraph.text.length, ' More.');
+    await reExtracted(since);
+    assert.deepEqual(await annotations(), before, 'same annotations, same places, not rewritten');
+
+    // Typing before them: they keep their ids and move, in the rows and in the graph.
+    since = await extractedAt();
+    paragraph.text.insert(0, 'In 2026, ');
+    await reExtracted(since);
+    // A year alone is a date atom too (its insert once failed the whole document's extraction).
+    assert.ok((await knowledge(documentId)).atoms.some((atom) => atom.type === 'DateAtom' && atom.canonical === '2026'), 'the year is an atom');
+    const moved = await annotations();
+    const kept = moved.filter((row) => before.some((b) => b.id === row.id));
+    assert.equal(kept.length, before.length, 'the same annotations');
+    for (const row of kept) assert.equal(row.start, before.find((b) => b.id === row.id)!.start + 'In 2026, '.length);
+    await waitFor(async () => {
+      const edges = await services.graph.edgesFrom(tenantId, kept.map((row) => row.knowledgeId));
+      for (const row of kept) {
+        const appears = edges.find((edge) => edge.sourceId === row.knowledgeId && edge.type === 'APPEARS_IN');
+        const spans = (appears?.props?.spans ?? []) as Array<{ start: number }>;
+        assert.ok(spans.some((span) => span.start === row.start), `the graph has ${row.knowledgeId} at ${row.start}`);
+      }
+    }, { timeout: 10_000, interval: 100 });
+  });
+
   it('a manual atom stays attached while others type before, around and inside it, and is orphaned when its text is deleted', async () => {
     const { text, id } = addParagraph(client.doc, 'The late fee is waived for members.');
     const { services } = server;
