@@ -27,18 +27,19 @@ export interface StoredMolecule {
   start: number;
 }
 
-export type AtomStep =
-  | { op: 'keep'; index: number; stored: StoredAtom }
-  | { op: 'version'; index: number; stored: StoredAtom }
+export type AtomStep<A extends StoredAtom = StoredAtom> =
+  | { op: 'keep'; index: number; stored: A }
+  | { op: 'version'; index: number; stored: A }
   | { op: 'create'; index: number };
 
-export type MoleculeStep = { op: 'keep'; index: number; stored: StoredMolecule } | { op: 'create'; index: number };
+export type MoleculeStep<M extends StoredMolecule = StoredMolecule> = { op: 'keep'; index: number; stored: M } | { op: 'create'; index: number };
 
-export interface Plan {
-  atoms: AtomStep[];
-  removedAtoms: StoredAtom[];
-  molecules: MoleculeStep[];
-  removedMolecules: StoredMolecule[];
+/** The steps carry the stored rows as the caller read them (store.ts reads their places too). */
+export interface Plan<A extends StoredAtom = StoredAtom, M extends StoredMolecule = StoredMolecule> {
+  atoms: AtomStep<A>[];
+  removedAtoms: A[];
+  molecules: MoleculeStep<M>[];
+  removedMolecules: M[];
 }
 
 /** Pairs items with candidates by `key`, nearest position first; returns the leftovers. */
@@ -64,11 +65,11 @@ function pair<T extends { start: number }, S extends { start: number }>(
   return { items: unpaired, candidates: [...left] };
 }
 
-export function plan(
+export function plan<A extends StoredAtom, M extends StoredMolecule>(
   extracted: { atoms: ExtractedAtom[]; molecules: ExtractedMolecule[] },
-  stored: { atoms: StoredAtom[]; molecules: StoredMolecule[] },
-): Plan {
-  const atoms: AtomStep[] = [];
+  stored: { atoms: A[]; molecules: M[] },
+): Plan<A, M> {
+  const atoms: AtomStep<A>[] = [];
   const identity = (x: ExtractedAtom | StoredAtom) => `${x.type}|${x.kind ?? ''}|${x.name ?? ''}`;
   // The canonical form stands for the value ("10%", "$5,000 CAD", "2026-01-01").
   const exact = (x: ExtractedAtom | StoredAtom) => `${identity(x)}|${x.canonical ?? ''}`;
@@ -78,7 +79,7 @@ export function plan(
   for (const { index } of second.items) atoms.push({ op: 'create', index });
   atoms.sort((a, b) => a.index - b.index);
 
-  const molecules: MoleculeStep[] = [];
+  const molecules: MoleculeStep<M>[] = [];
   const moleculeKey = (x: ExtractedMolecule | StoredMolecule) => `${x.type}|${x.name ?? ''}`;
   const m = pair(
     extracted.molecules.map((item, index) => ({ index, item })),

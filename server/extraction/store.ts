@@ -136,7 +136,7 @@ export async function storeBlockExtraction(db: Sql, scope: BlockScope, extractio
     const atom = extraction.atoms[step.index];
     if (step.op === 'keep') {
       // Most atoms of an edited block are where they were: nothing to write for them.
-      const stored = step.stored as StoredAtom & Placed & { confidence: number | null };
+      const { stored } = step;
       atomIds[step.index] = stored.atomId;
       const moved = await place(db, scope, stored.annotationId, stored, atom);
       const confidence = stored.confidence !== atom.confidence;
@@ -174,7 +174,7 @@ export async function storeBlockExtraction(db: Sql, scope: BlockScope, extractio
     const molecule = extraction.molecules[step.index];
     const columns = moleculeColumns(molecule, atomIds);
     if (step.op === 'keep') {
-      const stored = step.stored as StoredMolecule & Placed;
+      const { stored } = step;
       const { rowCount } = await db.query(
         `UPDATE molecule_metadata SET atom_ids = $2::uuid[], atom_roles = $3::jsonb, configuration = $4::jsonb,
                 enforcement_level = $5, confidence = $6, updated_at = NOW()
