@@ -168,7 +168,10 @@ export async function projectEdges(db: Sql, tenantId: string, type: GraphEntityT
   };
 
   if (type === 'atom') {
-    const atoms = await atomRows(db, tenantId, ids);
+    const { rows: atoms } = await db.query<{ id: string; domainId: string | null }>(
+      'SELECT id, domain_id AS "domainId" FROM atoms WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL',
+      [tenantId, ids],
+    );
     const present = atoms.map((a) => a.id);
     for (const a of atoms) if (a.domainId) add(a.id, 'IN_DOMAIN', { targetId: a.domainId });
     await appearances(db, tenantId, 'atom', present, add);
@@ -207,7 +210,11 @@ export async function projectEdges(db: Sql, tenantId: string, type: GraphEntityT
   }
 
   if (type === 'molecule') {
-    const molecules = await moleculeRows(db, tenantId, ids);
+    const { rows: molecules } = await db.query<Pick<MoleculeRow, 'id' | 'type' | 'atomRoles' | 'enforcement' | 'domainId'>>(
+      `SELECT id, molecule_type AS type, atom_roles AS "atomRoles", enforcement_level AS enforcement, domain_id AS "domainId"
+         FROM molecule_metadata WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL`,
+      [tenantId, ids],
+    );
     const present = molecules.map((m) => m.id);
     for (const m of molecules) {
       if (m.domainId) add(m.id, 'IN_DOMAIN', { targetId: m.domainId });
