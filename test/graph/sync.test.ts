@@ -262,4 +262,22 @@ describe('graph sync (PostgreSQL graph store)', { timeout: 120_000 }, () => {
     await assertInSync(t.db, graph, tenantId);
     assert.ok((await graph.counts(tenantId)).edges.APPEARS_IN >= 3, 'atoms appear in the document');
   });
+
+  it('a change committed late with a smaller outbox id than the batches already synced still reaches the graph', async () => {
+    await sync.drain();
+    const tenantId = await newTenant(t.db);
+    const { documentId } = await writeDocument(t.db, tenantId, 'Before', [QUEBEC_10, 'Plain words here.']);
+    const { rows: [{ first }] } = await t.db.query<{ first: string }>(
+      'SELECT min(id)::text AS first FROM graph_outbox WHERE tenant_id = $1', [tenantId]);
+    const small = new GraphSync({ db: t.db, graph, batchSize: 2 });
+    assert.equal(await small.syncBatch(), 2, 'a full batch: the next one starts after it');
+    // A transaction that took its outbox id before those rows and committed only now.
+    await t.db.query('UPDATE documents SET title = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, documentId, 'Renamed late']);
+    await t.db.query(`INSERT INTO graph_outbox (id, tenant_id, entity_type, entity_id) VALUES ($1::bigint - 1, $2, 'document', $3)`,
+      [first, tenantId, documentId]);
+    await small.drain();
+    assert.equal((await small.status(tenantId)).pending, 0);
+    assert.equal((await graph.node(tenantId, documentId))?.props.title, 'Renamed late');
+    await assertInSync(t.db, graph, tenantId);
+  });
 });
