@@ -79,24 +79,24 @@ export async function createNeo4jGraphStore(driver: Driver): Promise<GraphStore>
    * MERGE as a scan of ALL relationships filtered to the pair whenever its statistics described a
    * small graph (a fresh database, the start of a first sync); a static type plans as
    * Expand(Into) from the two ends. Full-size sync on a fresh Neo4j: 74 s before, 66 s after.
+   * All chunks are sent before the first result is read (see replaceEdges).
    */
   async function writeEdges(tx: ManagedTransaction, tenantId: string, edges: CheckedEdge[]): Promise<number> {
-    let written = 0;
+    const results = [];
     for (const type of EDGE_TYPES) {
       const ofType = edges.filter((edge) => edge.type === type);
       for (const batch of chunks(ofType, WRITE_CHUNK)) {
-        const result = await tx.run(`
+        results.push(tx.run(`
           UNWIND $rows AS row
           MATCH (s:${ANY_NODE} {tenantId: $tenantId, id: row.sourceId}) USING INDEX s:${ANY_NODE}(tenantId, id)
           MATCH (t:${ANY_NODE} {tenantId: $tenantId, id: row.targetId}) USING INDEX t:${ANY_NODE}(tenantId, id)
           MERGE (s)-[r:${checkEdgeType(type)}]->(t)
           SET r = row.props
           RETURN count(r) AS written`,
-        { tenantId, rows: batch.map((edge) => ({ sourceId: edge.sourceId, targetId: edge.targetId, props: toNeo4j(edge.props) })) });
-        written += toNumber(result.records[0]?.get('written'));
+        { tenantId, rows: batch.map((edge) => ({ sourceId: edge.sourceId, targetId: edge.targetId, props: toNeo4j(edge.props) })) }));
       }
     }
-    return written;
+    return (await Promise.all(results)).reduce((sum, result) => sum + toNumber(result.records[0]?.get('written')), 0);
   }
 
   /**
@@ -151,21 +151,18 @@ export async function createNeo4jGraphStore(driver: Driver): Promise<GraphStore>
     async upsertNodes(tenantId, nodes: GraphNode[]) {
       checkTenant(tenantId);
       const checked = checkNodes(nodes);
-      await write(async (tx) => {
-        for (const batch of chunks(checked, WRITE_CHUNK)) {
-          await tx.run(`
-            UNWIND $rows AS row
-            MERGE (n:${ANY_NODE} {tenantId: $tenantId, id: row.id})
-            SET n = row.props
-            WITH n, row WHERE NOT row.label IN labels(n)
-            REMOVE n:${NODE_LABELS.join(':')}
-            SET n:$(row.label)`,
-          // The props carry tenantId and id with their own values, so setting them leaves the
-          // constraint's index entries alone; the label changes only when it is another one
-          // (20,000 nodes: created in 1.9 s instead of 2.3 s, re-upserted in 0.8 s instead of 1.9 s).
-          { tenantId, rows: batch.map((node) => ({ id: node.id, label: node.label, props: { ...toNeo4j(node.props), tenantId, id: node.id } })) });
-        }
-      });
+      // The props carry tenantId and id with their own values, so setting them leaves the
+      // constraint's index entries alone; the label changes only when it is another one
+      // (20,000 nodes: created in 1.9 s instead of 2.3 s, re-upserted in 0.8 s instead of 1.9 s).
+      // The chunks go out back to back, as in replaceEdges.
+      await write((tx) => Promise.all(chunks(checked, WRITE_CHUNK).map((batch) => tx.run(`
+        UNWIND $rows AS row
+        MERGE (n:${ANY_NODE} {tenantId: $tenantId, id: row.id})
+        SET n = row.props
+        WITH n, row WHERE NOT row.label IN labels(n)
+        REMOVE n:${NODE_LABELS.join(':')}
+        SET n:$(row.label)`,
+      { tenantId, rows: batch.map((node) => ({ id: node.id, label: node.label, props: { ...toNeo4j(node.props), tenantId, id: node.id } })) }))));
     },
 
     async deleteNodes(tenantId, ids) {
@@ -196,15 +193,16 @@ export async function createNeo4jGraphStore(driver: Driver): Promise<GraphStore>
         row.kept.push(...set.targetIds.map((targetId) => `${set.type} ${targetId}`));
       }
       return write(async (tx) => {
-        for (const batch of chunks([...bySource.values()], WRITE_CHUNK)) {
-          await tx.run(`
+        // Sent back to back (Bolt keeps their order within the transaction): Neo4j goes from one
+        // chunk to the next without waiting for this process to read each result.
+        const deletes = chunks([...bySource.values()], WRITE_CHUNK).map((batch) => tx.run(`
             UNWIND $rows AS row
             MATCH (:${ANY_NODE} {tenantId: $tenantId, id: row.sourceId})-[r]->(t)
             WHERE type(r) IN row.types AND NOT type(r) + ' ' + t.id IN row.kept
             DELETE r`,
-          { tenantId, rows: batch });
-        }
-        return writeEdges(tx, tenantId, edges);
+          { tenantId, rows: batch }));
+        const [, written] = await Promise.all([Promise.all(deletes), writeEdges(tx, tenantId, edges)]);
+        return written;
       });
     },
 
