@@ -144,6 +144,35 @@ describe('graph sync (PostgreSQL graph store)', { timeout: 120_000 }, () => {
     await assertInSync(t.db, graph, tenantId);
   });
 
+  it('an edge write that fails leaves nothing of its batch in sync_state and the batch in the outbox; the retry completes it', async () => {
+    await sync.drain();
+    const tenantId = await newTenant(t.db);
+    await writeDocument(t.db, tenantId, 'Edges fail', [QUEBEC_10]);
+    let failing = true;
+    const store: GraphStore = new Proxy(graph, {
+      get(target, key: keyof GraphStore) {
+        const value = target[key];
+        if (typeof value !== 'function') return value;
+        if (key !== 'replaceEdges') return value.bind(target);
+        // Fails after a while, so sync_state is written (on PostgreSQL, alongside) before it does.
+        return (...args: Parameters<GraphStore['replaceEdges']>) => failing
+          ? new Promise((_, reject) => setTimeout(() => reject(new Error('edges down (simulated)')), 100))
+          : target.replaceEdges(...args);
+      },
+    });
+    const worker = new GraphSync({ db: t.db, graph: store });
+    await assert.rejects(worker.syncBatch(), /edges down/);
+    // The tenant is new: had the batch's sync_state been kept, it would record the new links as
+    // synced (or, once marked failed, as the links to recompute next time), losing the old ones.
+    const { rows: [{ recorded }] } = await t.db.query<{ recorded: number }>(
+      'SELECT count(*)::int AS recorded FROM sync_state WHERE tenant_id = $1', [tenantId]);
+    assert.equal(recorded, 0, 'nothing of the failed batch is recorded in sync_state');
+    assert.ok((await worker.status(tenantId)).pending > 0, 'the batch stays in the outbox');
+    failing = false;
+    await worker.drain();
+    await assertInSync(t.db, graph, tenantId);
+  });
+
   it('wakes on the bus instead of waiting for its poll', async () => {
     const tenantId = await newTenant(t.db);
     const bus = inProcessBus();
