@@ -35,13 +35,17 @@ export const APP_ROLE = 'knowledge_app';
 
 const SETTING_NAME = /^app\.[a-z_]+$/;
 
+/** The settings' names, each checked: names are spliced into SQL, values never are. */
+function settingNames(settings: Record<string, string>): string[] {
+  return Object.keys(settings).map((name) => {
+    if (!SETTING_NAME.test(name)) throw new Error(`not a setting name: ${name}`);
+    return name;
+  });
+}
+
 /** `SELECT set_config(...), ...` with the values as parameters (PGlite's transactions). */
 function setConfigs(settings: Record<string, string>): string {
-  const calls = Object.keys(settings).map((name, index) => {
-    if (!SETTING_NAME.test(name)) throw new Error(`not a setting name: ${name}`);
-    return `set_config('${name}', $${index + 1}, true)`;
-  });
-  return `SELECT ${calls.join(', ')}`;
+  return `SELECT ${settingNames(settings).map((name, index) => `set_config('${name}', $${index + 1}, true)`).join(', ')}`;
 }
 
 /**
@@ -50,12 +54,7 @@ function setConfigs(settings: Record<string, string>): string {
  * owner's time against 1.070× with the SELECT, 3,000 interleaved rounds).
  */
 function setLocals(settings: Record<string, string>, escape: (value: string) => string): string {
-  return Object.entries(settings)
-    .map(([name, value]) => {
-      if (!SETTING_NAME.test(name)) throw new Error(`not a setting name: ${name}`);
-      return `SET LOCAL ${name} = ${escape(value)}`;
-    })
-    .join('; ');
+  return settingNames(settings).map((name) => `SET LOCAL ${name} = ${escape(settings[name])}`).join('; ');
 }
 
 /** One transaction on a pooled client: `prepare` (once per use), `begin`, fn, COMMIT or ROLLBACK. */

@@ -205,8 +205,7 @@ export async function storeBlockExtraction(db: Sql, scope: BlockScope, extractio
   summary.orphaned = await reanchorManual(db, scope);
   // The graph hears of new, versioned and removed knowledge, and of kept knowledge that moved.
   await recordChange(db, scope.tenantId, 'atom', [
-    ...steps.atoms.flatMap((step) => (step.op === 'keep' ? [] : [atomIds[step.index]])),
-    ...steps.atoms.flatMap((step) => (step.op === 'version' ? [step.stored.atomId] : [])),
+    ...steps.atoms.flatMap((step) => (step.op === 'create' ? [atomIds[step.index]] : step.op === 'version' ? [atomIds[step.index], step.stored.atomId] : [])),
     ...changedAtoms, ...steps.removedAtoms.map((gone) => gone.atomId),
   ]);
   await recordChange(db, scope.tenantId, 'molecule', [

@@ -196,11 +196,11 @@ export async function createNeo4jGraphStore(driver: Driver): Promise<GraphStore>
         // Sent back to back (Bolt keeps their order within the transaction): Neo4j goes from one
         // chunk to the next without waiting for this process to read each result.
         const deletes = chunks([...bySource.values()], WRITE_CHUNK).map((batch) => tx.run(`
-            UNWIND $rows AS row
-            MATCH (:${ANY_NODE} {tenantId: $tenantId, id: row.sourceId})-[r]->(t)
-            WHERE type(r) IN row.types AND NOT type(r) + ' ' + t.id IN row.kept
-            DELETE r`,
-          { tenantId, rows: batch }));
+          UNWIND $rows AS row
+          MATCH (:${ANY_NODE} {tenantId: $tenantId, id: row.sourceId})-[r]->(t)
+          WHERE type(r) IN row.types AND NOT type(r) + ' ' + t.id IN row.kept
+          DELETE r`,
+        { tenantId, rows: batch }));
         const [, written] = await Promise.all([Promise.all(deletes), writeEdges(tx, tenantId, edges)]);
         return written;
       });
