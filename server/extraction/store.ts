@@ -103,27 +103,59 @@ async function place(db: Sql, scope: BlockScope, annotationId: string, stored: P
   return true;
 }
 
-async function storedFor(db: Sql, scope: BlockScope) {
-  const { rows: atoms } = await db.query<StoredAtom & Placed & { confidence: number | null }>(
-    `SELECT a.id AS "atomId", an.id AS "annotationId", a.atom_type AS type, a.kind, a.name, a.canonical,
-            an.start_offset AS start, a.version, ${PLACE}, a.confidence
+interface ManualAnnotation {
+  id: string;
+  start: number;
+  end: number;
+  quote: string;
+  prefix: string;
+  suffix: string;
+  status: string;
+  knowledgeType: 'atom' | 'molecule';
+  knowledgeId: string;
+}
+
+/** What a block holds before it is stored again: extracted atoms and rules, and manual annotations. */
+export interface StoredKnowledge {
+  atoms: Array<StoredAtom & Placed & { confidence: number | null }>;
+  molecules: Array<StoredMolecule & Placed>;
+  manual: ManualAnnotation[];
+}
+
+/** What each of the blocks holds, in three queries whatever their number (a job stores many). */
+export async function storedKnowledge(db: Sql, tenantId: string, blockIds: string[]): Promise<Map<string, StoredKnowledge>> {
+  const { rows: atoms } = await db.query<StoredKnowledge['atoms'][number] & { blockId: string }>(
+    `SELECT an.block_id AS "blockId", a.id AS "atomId", an.id AS "annotationId", a.atom_type AS type, a.kind, a.name,
+            a.canonical, an.start_offset AS start, a.version, ${PLACE}, a.confidence
        FROM annotations an JOIN atoms a ON a.id = an.knowledge_id
-      WHERE an.tenant_id = $1 AND an.block_id = $2 AND an.knowledge_type = 'atom' AND an.source <> 'manual'`,
-    [scope.tenantId, scope.blockId],
+      WHERE an.tenant_id = $1 AND an.block_id = ANY($2::uuid[]) AND an.knowledge_type = 'atom' AND an.source <> 'manual'`,
+    [tenantId, blockIds],
   );
-  const { rows: molecules } = await db.query<StoredMolecule & Placed>(
-    `SELECT m.id AS "moleculeId", an.id AS "annotationId", m.molecule_type AS type, m.name, an.start_offset AS start, ${PLACE}
+  const { rows: molecules } = await db.query<StoredKnowledge['molecules'][number] & { blockId: string }>(
+    `SELECT an.block_id AS "blockId", m.id AS "moleculeId", an.id AS "annotationId", m.molecule_type AS type, m.name,
+            an.start_offset AS start, ${PLACE}
        FROM annotations an JOIN molecule_metadata m ON m.id = an.knowledge_id
-      WHERE an.tenant_id = $1 AND an.block_id = $2 AND an.knowledge_type = 'molecule' AND an.source <> 'manual'`,
-    [scope.tenantId, scope.blockId],
+      WHERE an.tenant_id = $1 AND an.block_id = ANY($2::uuid[]) AND an.knowledge_type = 'molecule' AND an.source <> 'manual'`,
+    [tenantId, blockIds],
   );
-  return { atoms, molecules };
+  const { rows: manual } = await db.query<ManualAnnotation & { blockId: string }>(
+    `SELECT block_id AS "blockId", id, start_offset AS start, end_offset AS "end", quote, COALESCE(prefix, '') AS prefix,
+            COALESCE(suffix, '') AS suffix, status, knowledge_type AS "knowledgeType", knowledge_id AS "knowledgeId"
+       FROM annotations WHERE tenant_id = $1 AND block_id = ANY($2::uuid[]) AND source = 'manual'`,
+    [tenantId, blockIds],
+  );
+  const byBlock = new Map<string, StoredKnowledge>(blockIds.map((id) => [id, { atoms: [], molecules: [], manual: [] }]));
+  for (const row of atoms) byBlock.get(row.blockId)?.atoms.push(row);
+  for (const row of molecules) byBlock.get(row.blockId)?.molecules.push(row);
+  for (const row of manual) byBlock.get(row.blockId)?.manual.push(row);
+  return byBlock;
 }
 
 const summaryOf = (value: AtomValue) => ('json' in value ? { json: value.json } : value);
 
-export async function storeBlockExtraction(db: Sql, scope: BlockScope, extraction: Extraction): Promise<StoreSummary> {
-  const stored = await storedFor(db, scope);
+/** `stored` is what storedKnowledge read for the block in this transaction; read here when omitted. */
+export async function storeBlockExtraction(db: Sql, scope: BlockScope, extraction: Extraction, stored?: StoredKnowledge): Promise<StoreSummary> {
+  stored ??= (await storedKnowledge(db, scope.tenantId, [scope.blockId])).get(scope.blockId) ?? { atoms: [], molecules: [], manual: [] };
   const steps = plan(extraction, stored);
   const summary: StoreSummary = { created: 0, versioned: 0, removed: 0, kept: 0, orphaned: 0 };
   const atomIds: string[] = [];
@@ -202,7 +234,7 @@ export async function storeBlockExtraction(db: Sql, scope: BlockScope, extractio
     await event(db, scope.tenantId, 'MoleculeDeleted', 'molecule', gone.moleculeId, { blockId: scope.blockId });
   }
 
-  summary.orphaned = await reanchorManual(db, scope);
+  summary.orphaned = await reanchorManual(db, scope, stored.manual);
   // The graph hears of new, versioned and removed knowledge, and of kept knowledge that moved.
   await recordChange(db, scope.tenantId, 'atom', [
     ...steps.atoms.flatMap((step) => (step.op === 'create' ? [atomIds[step.index]] : step.op === 'version' ? [atomIds[step.index], step.stored.atomId] : [])),
@@ -226,15 +258,9 @@ function moleculeColumns(molecule: ExtractedMolecule, atomIds: string[]) {
 }
 
 /** Manual annotations of the block follow their text; returns how many are now orphaned. */
-async function reanchorManual(db: Sql, scope: BlockScope): Promise<number> {
-  const { rows } = await db.query<{ id: string; start: number; end: number; quote: string; prefix: string; suffix: string; status: string; knowledgeType: 'atom' | 'molecule'; knowledgeId: string }>(
-    `SELECT id, start_offset AS start, end_offset AS "end", quote, COALESCE(prefix, '') AS prefix,
-            COALESCE(suffix, '') AS suffix, status, knowledge_type AS "knowledgeType", knowledge_id AS "knowledgeId"
-       FROM annotations WHERE tenant_id = $1 AND block_id = $2 AND source = 'manual'`,
-    [scope.tenantId, scope.blockId],
-  );
+async function reanchorManual(db: Sql, scope: BlockScope, rows: ManualAnnotation[]): Promise<number> {
   let orphaned = 0;
-  const moved: typeof rows = [];
+  const moved: ManualAnnotation[] = [];
   for (const row of rows) {
     if (row.status === 'anchored' && scope.text.slice(row.start, row.end) === row.quote) {
       // Unchanged place; refresh the context only if it changed.

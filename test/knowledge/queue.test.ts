@@ -126,6 +126,24 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     assert.ok(before.every((a) => kept.has(a.id)), 'the first block kept its annotations (same ids)');
   });
 
+  it('two workers extracting a 250-block document at once store each block once', async () => {
+    const { db } = database;
+    const texts = Array.from({ length: 250 }, (_, i) => `Clause ${i + 1}: the late fee is ${(i % 40) + 1}% of the unpaid balance.`);
+    const documentId = await documentWith(db, tenantId, texts);
+    // Blocks are stored 100 to a transaction; the two runs meet on the same blocks.
+    const runs = await Promise.all([1, 2].map(() => extractDocument(db, ruleExtractor, tenantId, documentId)));
+    const extracted = runs.reduce((sum, run) => sum + (run?.blocksExtracted ?? 0), 0);
+    assert.equal(extracted, 250, 'every block was stored by exactly one of the two runs');
+    const annotations = await KnowledgeRepository.annotations(db, tenantId, documentId);
+    const percents = annotations.filter((a) => /^\d+%$/.test(a.quote));
+    assert.equal(new Set(percents.map((a) => a.blockId)).size, 250, 'each block has its rate annotated');
+    assert.equal(percents.length, 250, 'and only once');
+    const spans = annotations.map((a) => `${a.blockId}:${a.start}:${a.end}:${a.layer}`);
+    assert.equal(new Set(spans).size, spans.length, 'no span is stored twice');
+    const again = await extractDocument(db, ruleExtractor, tenantId, documentId);
+    assert.equal(again?.blocksExtracted, 0, 'a third run finds nothing left to do');
+  });
+
   it('a failing job is retried, then marked failed with its error; other documents go on', async () => {
     const { db } = database;
     const bus = inProcessBus();
