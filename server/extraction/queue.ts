@@ -83,6 +83,7 @@ export class ExtractionQueue {
       expireInSeconds: this.options.expireInSeconds ?? 120,
     });
     if (work) {
+      await this.options.extractor.warmUp?.();
       // Each worker fetches one job at a time. Two jobs of one document wait for each other in
       // run() (so a document's text is extracted in order, as with one worker); across
       // processes, the pipeline's per-block advisory lock and hash re-check make overlap harmless.

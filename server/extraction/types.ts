@@ -86,4 +86,6 @@ export interface ExtractionContext {
 export interface Extractor {
   readonly name: string;
   extract(block: BlockInput, context: ExtractionContext): Promise<Extraction>;
+  /** Gets ready for the first block (loads and compiles what it needs); called once at start. */
+  warmUp?(): Promise<void>;
 }
