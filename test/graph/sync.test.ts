@@ -14,6 +14,8 @@ import { ruleExtractor } from '../../server/extraction/ruleExtractor';
 import { createPgGraphStore } from '../../server/graph/pgStore';
 import { compareGraph, rebuild, reconcile } from '../../server/graph/reconcile';
 import { GraphSync } from '../../server/graph/sync';
+import { writeBlocks } from '../../server/projection/blockWrite';
+import type { ProjectedBlock } from '../../lib/blocks/types';
 import type { GraphStore } from '../../server/graph/types';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { waitFor } from '../support/waitFor';
@@ -87,6 +89,32 @@ describe('graph sync (PostgreSQL graph store)', { timeout: 120_000 }, () => {
     const counts = await graph.counts(tenantId);
     assert.equal(counts.nodes.Document, 0);
     assert.equal(counts.nodes.Block, 0, 'blocks of a trashed document leave with it');
+    await assertInSync(t.db, graph, tenantId);
+  });
+
+  it("the editor's writes queue only blocks whose graph node changes: typed text none; a new, retyped, moved and deleted block each", async () => {
+    const tenantId = await newTenant(t.db);
+    const { id: documentId } = await DocumentRepository.create(t.db, tenantId, { title: 'Typing' });
+    const write = (upserts: ProjectedBlock[], deletes: string[] = []) =>
+      writeBlocks(t.db, { tenantId, documentId, upserts, deletes, title: undefined });
+    const queued = async () => (await t.db.query<{ id: string }>(
+      `SELECT entity_id AS id FROM graph_outbox WHERE tenant_id = $1 AND entity_type = 'block' ORDER BY 1`, [tenantId])).rows.map((row) => row.id);
+    const [a, b, c] = ['First.', 'Second.', 'Third.'].map((text, i) => paragraph(text, i));
+    await write([a, b, c]);
+    assert.equal((await queued()).length, 3, 'new blocks are queued');
+    await sync.drain();
+
+    await write([paragraph('First, edited.', 0, a.id), paragraph('Second, edited.', 1, b.id)]);
+    assert.deepEqual(await queued(), [], 'typing changes no Block node');
+
+    const d = paragraph('Fourth.', 3);
+    await write([{ ...paragraph('First, edited.', 1, a.id), blockType: 'heading_1' as const }, paragraph('Third.', 0, c.id), d], [b.id]);
+    assert.deepEqual(await queued(), [a.id, b.id, c.id, d.id].sort());
+    await sync.drain();
+    assert.equal((await graph.node(tenantId, a.id))?.props.blockType, 'heading_1');
+    assert.equal((await graph.node(tenantId, c.id))?.props.position, 0);
+    assert.equal(await graph.node(tenantId, b.id), null);
+    assert.equal((await graph.node(tenantId, d.id))?.label, 'Block');
     await assertInSync(t.db, graph, tenantId);
   });
 
