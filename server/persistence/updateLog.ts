@@ -12,7 +12,8 @@
  *      (one transaction, one WAL flush); while a flush runs, new updates queue for the next;
  *   3. the promise resolves after COMMIT; a failed INSERT keeps the batch and retries with
  *      back-off, so a database outage delays durability but drops nothing.
- *   A process crash before 3 loses at most the updates queued in the last few ms; after 3, nothing.
+ *   A process crash before 3 loses at most the updates queued in the last ~20 ms (their clients
+ *   still hold them and send them again when they reconnect); after 3, nothing.
  *
  * Load = snapshot (if any) + every row still in the log, whatever its id. Compaction folds rows
  * into the snapshot and deletes exactly the rows it folded, in one transaction, so an update that
@@ -22,12 +23,14 @@ import * as Y from 'yjs';
 import type { Database, Sql } from '../db/client';
 
 /** How long the first update of a batch waits for others: far inside the 100 ms durability budget. */
-const GROUP_COMMIT_MS = 10;
+const GROUP_COMMIT_MS = 20;
 
 interface Pending {
   tenantId: string;
   documentId: string;
   update: Uint8Array;
+  /** When it was queued (Date.now()). */
+  at: number;
   resolve: () => void;
 }
 
@@ -61,7 +64,7 @@ export class UpdateLog {
 
   append(tenantId: string, documentId: string, update: Uint8Array): Promise<void> {
     return new Promise((resolve) => {
-      this.queue.push({ tenantId, documentId, update, resolve });
+      this.queue.push({ tenantId, documentId, update, at: Date.now(), resolve });
       if (!this.flushing) this.flushing = this.flushLoop();
     });
   }
@@ -72,9 +75,11 @@ export class UpdateLog {
   }
 
   private async flushLoop(): Promise<void> {
-    // Wait a few ms so the updates of many keystrokes share one commit (one WAL flush).
-    await new Promise((resolve) => setTimeout(resolve, GROUP_COMMIT_MS));
     while (this.queue.length > 0) {
+      // Every batch waits until its first update is GROUP_COMMIT_MS old, so the updates of many
+      // keystrokes share one commit (one WAL flush), also while earlier batches are committing.
+      const wait = this.queue[0].at + GROUP_COMMIT_MS - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const batch = this.queue.slice(0, this.maxBatch);
       try {
         await this.insert(batch);
