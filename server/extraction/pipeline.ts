@@ -61,7 +61,7 @@ function validSpans(extraction: Extraction, text: string): Extraction {
   return { atoms, molecules };
 }
 
-/** Blocks stored per transaction, and how long an extracted block waits for others to join it. */
+/** Blocks stored per transaction, and how long a chunk's extraction may run before it is stored. */
 const STORE_CHUNK = 100;
 const STORE_WAIT_MS = 200;
 
@@ -143,7 +143,9 @@ export async function extractDocument(
 
   // Extracted blocks are stored together, a chunk per transaction (one commit instead of one per
   // block: typing in 100 paragraphs made 100 transactions of 9 statements every half second). A
-  // slow extractor (a model) still stores as it goes: a chunk waits at most STORE_WAIT_MS.
+  // slow extractor (a model) still stores as it goes: a chunk is stored once STORE_WAIT_MS has
+  // passed since its first block's extraction began, so a block that alone took that long is
+  // stored at once.
   let pending: Extracted[] = [];
   let pendingSince = 0;
   const store = async () => {
@@ -162,6 +164,7 @@ export async function extractDocument(
     }
     const cells = tableCells(block.content);
     let raw: Extraction;
+    const startedAt = Date.now();
     try {
       raw = text
         ? await extractor.extract(
@@ -173,9 +176,10 @@ export async function extractDocument(
       await store(); // what was extracted before the failure is kept
       throw error;
     }
-    if (pending.length === 0) pendingSince = Date.now();
+    const now = Date.now();
+    if (pending.length === 0) pendingSince = startedAt;
     pending.push({ block, text, hash, extraction: validSpans(raw, text) });
-    if (pending.length >= STORE_CHUNK || Date.now() - pendingSince >= STORE_WAIT_MS) await store();
+    if (pending.length >= STORE_CHUNK || now - pendingSince >= STORE_WAIT_MS) await store();
   }
   await store();
 

@@ -144,6 +144,29 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     assert.equal(again?.blocksExtracted, 0, 'a third run finds nothing left to do');
   });
 
+  it('a slow extractor (a model) stores each block as soon as it is extracted', async () => {
+    const { db } = database;
+    const documentId = await documentWith(db, tenantId, ['The late fee is 5% of the balance.', 'The rate is 10% for members.']);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow: Extractor = {
+      name: 'rules',
+      async extract(block, context) {
+        // 250 ms for the first block; the second waits until the test has looked.
+        await (block.text.startsWith('The rate') ? gate : new Promise((resolve) => setTimeout(resolve, 250)));
+        return ruleExtractor.extract(block, context);
+      },
+    };
+    const run = extractDocument(db, slow, tenantId, documentId);
+    const quotes = async () => (await KnowledgeRepository.annotations(db, tenantId, documentId)).map((a) => a.quote);
+    await waitFor(async () => assert.ok((await quotes()).includes('5%'), 'the first block is stored while the second is extracted'),
+      { timeout: 5000, interval: 50 });
+    assert.ok(!(await quotes()).includes('10%'));
+    release();
+    assert.equal((await run)?.blocksExtracted, 2);
+    assert.ok((await quotes()).includes('10%'));
+  });
+
   it('a failing job is retried, then marked failed with its error; other documents go on', async () => {
     const { db } = database;
     const bus = inProcessBus();
