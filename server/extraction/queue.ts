@@ -45,28 +45,45 @@ export interface ExtractionQueueOptions {
   concurrency?: number;
 }
 
-/** pg-boss's whole need of a database: executeSql. Multi-statement scripts go through exec. */
+/**
+ * pg-boss's whole need of a database: executeSql. Multi-statement scripts go through exec.
+ * `settled()` waits for the statements in flight: pg-boss does not await the statement that
+ * completes or fails a job, and after stop() resolved it could still be running — a database
+ * closed right after rejected it with nobody to hear (an unhandled rejection in one test run).
+ */
 function pgbossAdapter(db: Database) {
+  const inFlight = new Set<Promise<unknown>>();
+  const run = async (text: string, values?: unknown[]) => {
+    try {
+      return await db.query(text, values);
+    } catch (error) {
+      if (!(error instanceof Error) || !/multiple commands/.test(error.message)) throw error;
+      await db.exec(text);
+      return { rows: [], rowCount: 0 };
+    }
+  };
   return {
-    async executeSql(text: string, values?: unknown[]) {
-      try {
-        return await db.query(text, values);
-      } catch (error) {
-        if (!(error instanceof Error) || !/multiple commands/.test(error.message)) throw error;
-        await db.exec(text);
-        return { rows: [], rowCount: 0 };
-      }
+    executeSql(text: string, values?: unknown[]) {
+      const statement = run(text, values);
+      inFlight.add(statement);
+      void statement.catch(() => {}).finally(() => inFlight.delete(statement));
+      return statement;
+    },
+    async settled(): Promise<void> {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
   };
 }
 
 export class ExtractionQueue {
   private boss: PgBoss;
+  private readonly adapter: ReturnType<typeof pgbossAdapter>;
   private workerIds: string[] = [];
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly options: ExtractionQueueOptions) {
-    this.boss = new PgBoss({ db: pgbossAdapter(options.db), schedule: false, supervise: true, migrate: true });
+    this.adapter = pgbossAdapter(options.db);
+    this.boss = new PgBoss({ db: this.adapter, schedule: false, supervise: true, migrate: true });
     this.boss.on('error', (error) => options.log.warn({ err: error }, 'extraction queue error'));
   }
 
@@ -180,5 +197,6 @@ export class ExtractionQueue {
   async stop({ timeoutMs = 10_000 } = {}): Promise<void> {
     this.unsubscribe?.();
     await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+    await this.adapter.settled();
   }
 }

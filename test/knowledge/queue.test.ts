@@ -86,6 +86,40 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     assert.deepEqual(await Promise.all(documents.map((id) => atomCount(db, tenantId, id))), counts);
   });
 
+  it('stop() returns only once the job that just finished is marked completed (pg-boss does not await that statement)', async () => {
+    const { db } = database;
+    const documentId = await documentWith(db, tenantId, ['A late fee of 2% applies.']);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const gated: Extractor = {
+      name: 'rules',
+      async extract(block, context) {
+        await gate;
+        return ruleExtractor.extract(block, context);
+      },
+    };
+    // The statement that completes a job is slow here, as on a busy database.
+    const slowCompletion: Database = {
+      ...db,
+      async query(text, params) {
+        if (text.includes('SET completed_on = now()')) await new Promise((resolve) => setTimeout(resolve, 1500));
+        return db.query(text, params);
+      },
+    };
+    const queue = new ExtractionQueue({ db: slowCompletion, bus: inProcessBus(), log, extractor: gated });
+    await queue.start();
+    await queue.enqueue(tenantId, documentId);
+    await waitFor(async () => {
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'extract' AND state = 'active'`);
+      assert.equal(rows[0].n, 1);
+    }, { timeout: 10_000, interval: 50 });
+    const stopped = queue.stop();
+    release();
+    await stopped;
+    const { rows } = await db.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = 'extract' AND data->>'documentId' = $1`, [documentId]);
+    assert.deepEqual(rows.map((row) => row.state), ['completed'], 'a restart will not run it again, and no statement outlives stop()');
+  });
+
   it('a process that dies in the middle of a job loses nothing: the next one finishes the document', async () => {
     const { db } = database;
     const bus = inProcessBus();
