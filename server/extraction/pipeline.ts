@@ -176,10 +176,9 @@ export async function extractDocument(
       await store(); // what was extracted before the failure is kept
       throw error;
     }
-    const now = Date.now();
     if (pending.length === 0) pendingSince = startedAt;
     pending.push({ block, text, hash, extraction: validSpans(raw, text) });
-    if (pending.length >= STORE_CHUNK || now - pendingSince >= STORE_WAIT_MS) await store();
+    if (pending.length >= STORE_CHUNK || Date.now() - pendingSince >= STORE_WAIT_MS) await store();
   }
   await store();
 

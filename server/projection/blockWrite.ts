@@ -2,9 +2,10 @@
  * One projection run's write as ONE statement: upsert the changed `blocks` rows, delete the
  * removed ones, set `documents.title` when it changed, touch `documents.updated_at`, and note the
  * blocks whose graph node changed (and the document, when its title changed) in the graph
- * outbox. A statement is atomic on its own, so this is the transaction BlockRepository.apply + DocumentRepository.setTitle
- * and touch would make, in one round trip instead of seven: those round trips were most of the
- * relay's database work while people type. Keep the columns in step with BlockRepository.apply.
+ * outbox. A statement is atomic on its own, so this is the transaction BlockRepository.apply +
+ * DocumentRepository.setTitle and touch would make, in one round trip instead of seven: those
+ * round trips were most of the relay's database work while people type. Keep the columns in step
+ * with BlockRepository.apply.
  */
 import type { Sql } from '../db/client';
 import type { ProjectedBlock } from '../../lib/blocks/types';
