@@ -19,6 +19,8 @@ import type { Extractor } from './types';
 
 const QUEUE = 'extract';
 export const RETRY_LIMIT = 3;
+/** How long a loop with nothing to do waits before fetching again (enqueue wakes it sooner). */
+const POLL_MS = 500;
 
 interface JobData {
   tenantId: string;
@@ -47,9 +49,8 @@ export interface ExtractionQueueOptions {
 
 /**
  * pg-boss's whole need of a database: executeSql. Multi-statement scripts go through exec.
- * `settled()` waits for the statements in flight: pg-boss does not await the statement that
- * completes or fails a job, and after stop() resolved it could still be running — a database
- * closed right after rejected it with nobody to hear (an unhandled rejection in one test run).
+ * `settled()` waits for the statements in flight (pg-boss's maintenance runs on timers of its
+ * own, which its stop() does not wait for), so none runs on a database closed after stop().
  */
 function pgbossAdapter(db: Database) {
   const inFlight = new Set<Promise<unknown>>();
@@ -78,7 +79,10 @@ function pgbossAdapter(db: Database) {
 export class ExtractionQueue {
   private boss: PgBoss;
   private readonly adapter: ReturnType<typeof pgbossAdapter>;
-  private workerIds: string[] = [];
+  private readonly loops: Promise<void>[] = [];
+  private stopping = false;
+  /** Wakes each loop sleeping between polls. */
+  private readonly sleeping = new Set<() => void>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly options: ExtractionQueueOptions) {
@@ -101,14 +105,10 @@ export class ExtractionQueue {
     });
     if (work) {
       await this.options.extractor.warmUp?.();
-      // Each worker fetches one job at a time. Two jobs of one document wait for each other in
-      // run() (so a document's text is extracted in order, as with one worker); across
-      // processes, the pipeline's per-block advisory lock and hash re-check make overlap harmless.
-      for (let i = 0; i < (this.options.concurrency ?? 1); i++) {
-        this.workerIds.push(
-          await this.boss.work<JobData>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, ([job]) => this.run(job)),
-        );
-      }
+      // Each loop runs one job at a time. Two jobs of one document wait for each other in run()
+      // (so a document's text is extracted in order, as with one loop); across processes, the
+      // pipeline's per-block advisory lock and hash re-check make overlap harmless.
+      for (let i = 0; i < (this.options.concurrency ?? 1); i++) this.loops.push(this.workLoop());
     }
     this.unsubscribe = this.options.bus.subscribe((event) => {
       if (event.type === 'blocks.changed') void this.enqueue(event.tenantId, event.documentId);
@@ -121,12 +121,55 @@ export class ExtractionQueue {
     try {
       const id = await this.boss.send(QUEUE, { tenantId, documentId }, { singletonKey: documentId });
       if (id) await this.setStatus(tenantId, documentId, 'queued', null, { onlyIfIdle: true });
-      // Also when the send was merged into a waiting job: the worker then fetches it as soon as
-      // its current job ends, instead of sleeping out its polling interval.
-      for (const workerId of this.workerIds) this.boss.notifyWorker(workerId);
+      // Also when the send was merged into a waiting job: a loop then fetches it as soon as its
+      // current job ends, instead of sleeping out its polling interval.
+      this.wakeLoops();
     } catch (error) {
       this.options.log.warn({ err: error, documentId }, 'could not enqueue extraction');
     }
+  }
+
+  /**
+   * Fetches a job, runs it and records the outcome, until stop(). Not pg-boss's work(): its loop
+   * runs a job fetched while stopping after stop() resolved, and does not await the statement
+   * that completes or fails it — both then ran on a closed database (a hung or failed CI test).
+   */
+  private async workLoop(): Promise<void> {
+    while (!this.stopping) {
+      let job: PgBoss.JobWithMetadata<JobData> | undefined;
+      try {
+        [job] = await this.boss.fetch<JobData>(QUEUE, { batchSize: 1, includeMetadata: true });
+      } catch (error) {
+        this.options.log.warn({ err: error }, 'could not fetch an extraction job');
+      }
+      if (!job) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            this.sleeping.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, POLL_MS);
+          this.sleeping.add(wake);
+        });
+        continue;
+      }
+      const failure = await this.run(job).then(
+        () => null,
+        (error: unknown) => ({ message: error instanceof Error ? error.message : String(error) }),
+      );
+      try {
+        if (failure) await this.boss.fail(QUEUE, job.id, failure);
+        else await this.boss.complete(QUEUE, job.id);
+      } catch (error) {
+        // The job expires and runs again.
+        this.options.log.warn({ err: error, jobId: job.id }, 'could not record the outcome of an extraction job');
+      }
+    }
+  }
+
+  private wakeLoops(): void {
+    for (const wake of [...this.sleeping]) wake();
   }
 
   /** Jobs running in this process, by document: a document's jobs run one after the other. */
@@ -196,7 +239,15 @@ export class ExtractionQueue {
   /** Waits up to `timeoutMs` for a running job, then leaves it (it expires and is retried). */
   async stop({ timeoutMs = 10_000 } = {}): Promise<void> {
     this.unsubscribe?.();
-    await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+    this.stopping = true;
+    this.wakeLoops();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)));
+    if (await Promise.race([Promise.all(this.loops).then(() => false), timedOut])) {
+      this.options.log.warn({ timeoutMs }, 'stopped with an extraction job still running; it expires and runs again');
+    }
+    clearTimeout(timer);
+    await this.boss.stop({ graceful: false, wait: true });
     await this.adapter.settled();
   }
 }

@@ -88,7 +88,6 @@ describe('extraction queue', { timeout: 90_000 }, () => {
 
   it('stop() returns only once the job that just finished is marked completed (pg-boss does not await that statement)', async () => {
     const { db } = database;
-    const documentId = await documentWith(db, tenantId, ['A late fee of 2% applies.']);
     let release = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
     const gated: Extractor = {
@@ -108,6 +107,8 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     };
     const queue = new ExtractionQueue({ db: slowCompletion, bus: inProcessBus(), log, extractor: gated });
     await queue.start();
+    // Created after start(), so that only this enqueue queues it.
+    const documentId = await documentWith(db, tenantId, ['A late fee of 2% applies.']);
     await queue.enqueue(tenantId, documentId);
     await waitFor(async () => {
       const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'extract' AND state = 'active'`);
@@ -118,6 +119,34 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     await stopped;
     const { rows } = await db.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = 'extract' AND data->>'documentId' = $1`, [documentId]);
     assert.deepEqual(rows.map((row) => row.state), ['completed'], 'a restart will not run it again, and no statement outlives stop()');
+  });
+
+  it('a job fetched just as stop() begins runs to its end before stop() returns', async () => {
+    const { db } = database;
+    let fetchStarted = () => {};
+    const fetching = new Promise<void>((resolve) => (fetchStarted = resolve));
+    let slowFetch = false;
+    // The statement that fetches a job is slow here, so stop() begins while it runs.
+    const slow: Database = {
+      ...db,
+      async query(text, params) {
+        if (slowFetch && text.includes('SKIP LOCKED')) {
+          fetchStarted();
+          await new Promise((resolve) => setTimeout(resolve, 800));
+        }
+        return db.query(text, params);
+      },
+    };
+    const queue = new ExtractionQueue({ db: slow, bus: inProcessBus(), log, extractor: ruleExtractor });
+    await queue.start();
+    const documentId = await documentWith(db, tenantId, ['A late fee of 2% applies.']);
+    slowFetch = true;
+    await queue.enqueue(tenantId, documentId);
+    await fetching;
+    await queue.stop();
+    const { rows } = await db.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = 'extract' AND data->>'documentId' = $1`, [documentId]);
+    assert.deepEqual(rows.map((row) => row.state), ['completed']);
+    assert.ok((await atomCount(db, tenantId, documentId)) > 0, 'the document was extracted');
   });
 
   it('a process that dies in the middle of a job loses nothing: the next one finishes the document', async () => {
