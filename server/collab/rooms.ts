@@ -76,6 +76,8 @@ export interface RoomRegistryDeps {
 
 export class RoomRegistry {
   private readonly rooms = new Map<string, Promise<Room>>();
+  /** Unloads in progress, which flushAll() waits for. */
+  private readonly unloading = new Set<Promise<void>>();
 
   constructor(private readonly deps: RoomRegistryDeps) {}
 
@@ -137,7 +139,13 @@ export class RoomRegistry {
     room.connections.delete(connection);
     awarenessProtocol.removeAwarenessStates(room.awareness, [...connection.awarenessIds], null);
     if (room.connections.size > 0) return;
-    await this.unload(room);
+    const unloaded = this.unload(room);
+    this.unloading.add(unloaded);
+    try {
+      await unloaded;
+    } finally {
+      this.unloading.delete(unloaded);
+    }
   }
 
   private async unload(room: Room): Promise<void> {
@@ -174,6 +182,7 @@ export class RoomRegistry {
 
   /** Flushes every room (for shutdown and tests). */
   async flushAll(): Promise<void> {
+    await Promise.allSettled(this.unloading);
     const rooms = await Promise.all([...this.rooms.values()].map((room) => room.catch(() => null)));
     await this.deps.updateLog.drain();
     for (const room of rooms) if (room) await room.projection.flush();

@@ -52,6 +52,7 @@ interface Session {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PING_INTERVAL_MS = 30_000;
+const CLOSE_HANDSHAKE_MS = 1000;
 
 export class CollabServer {
   private readonly wss: WebSocketServer;
@@ -60,6 +61,9 @@ export class CollabServer {
   /** Who each open connection is, and the upgrade request to identify them again by. */
   private readonly sessions = new Map<WebSocket, Session>();
   private readonly unsubscribe: (() => void) | undefined;
+  /** Connections being accepted (identify, room load), which close() waits for. */
+  private readonly accepting = new Set<Promise<void>>();
+  private closing = false;
 
   constructor(private readonly deps: CollabServerDeps) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxPayload ?? 8 * 1024 * 1024 });
@@ -103,8 +107,14 @@ export class CollabServer {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.closing) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      void this.accept(ws, req);
+      const accepted = this.accept(ws, req);
+      this.accepting.add(accepted);
+      void accepted.finally(() => this.accepting.delete(accepted));
     });
   }
 
@@ -133,8 +143,9 @@ export class CollabServer {
 
       const connection: Connection = { socket: ws, userId: identity.userId, awarenessIds: new Set() };
       const room = await rooms.join(identity.tenantId, documentId, connection);
-      ws.on('close', () => void rooms.leave(room, connection).catch((error: unknown) => log.error({ err: error }, 'room unload failed')));
-      if (ws.readyState !== ws.OPEN) return void rooms.leave(room, connection);
+      const leave = () => void rooms.leave(room, connection).catch((error: unknown) => log.error({ err: error }, 'room unload failed'));
+      if (ws.readyState !== ws.OPEN) return leave();
+      ws.on('close', leave);
 
       const session: Session = {
         identity,
@@ -216,10 +227,22 @@ export class CollabServer {
     }
   }
 
+  /**
+   * Closes every connection (4503, so clients reconnect elsewhere) and waits until their rooms
+   * have unloaded: nothing of this server touches the database after it returns.
+   */
   async close(): Promise<void> {
+    this.closing = true;
     clearInterval(this.pinger);
     this.unsubscribe?.();
-    for (const ws of this.wss.clients) close(ws, CloseCode.ShuttingDown);
+    await Promise.allSettled(this.accepting);
+    const clients = [...this.wss.clients];
+    const closed = Promise.all(clients.map((ws) => ws.readyState !== ws.CLOSED && new Promise((resolve) => ws.once('close', resolve))));
+    for (const ws of clients) close(ws, CloseCode.ShuttingDown);
+    // A client that does not answer the close handshake is cut off.
+    const cutOff = setTimeout(() => clients.forEach((ws) => ws.terminate()), CLOSE_HANDSHAKE_MS);
+    await closed;
+    clearTimeout(cutOff);
     await this.deps.rooms.flushAll();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
