@@ -147,6 +147,11 @@ export function richText(el: Y.XmlElement): RichTextSpan[] {
   const spans: RichTextSpan[] = [];
   for (const child of el.toArray()) {
     if (child instanceof Y.XmlText) {
+      const plain = unformatted(child);
+      if (plain !== null) {
+        spans.push({ text: plain });
+        continue;
+      }
       for (const op of child.toDelta() as DeltaOp[]) {
         if (typeof op.insert !== 'string') continue;
         spans.push(span(op.insert, op.attributes));
@@ -156,6 +161,21 @@ export function richText(el: Y.XmlElement): RichTextSpan[] {
     }
   }
   return mergeSpans(spans);
+}
+
+/**
+ * The text of an XmlText that has no marks or embeds (most paragraphs), read straight from its
+ * items; null otherwise. toDelta() does the same walk with mark bookkeeping, which was half the
+ * projection's time (the relay's event loop stalled 2–4 ms per run at 100 typed-in paragraphs).
+ */
+function unformatted(text: Y.XmlText): string | null {
+  let result = '';
+  for (let item = text._start; item; item = item.right) {
+    if (item.deleted) continue;
+    if (!(item.content instanceof Y.ContentString)) return null;
+    result += item.content.str;
+  }
+  return result;
 }
 
 function span(text: string, attributes: Record<string, unknown> | undefined): RichTextSpan {
