@@ -3,6 +3,7 @@
  * PGlite (Postgres compiled to WASM, data under ./data) otherwise. Callers never branch on it.
  */
 import pg from 'pg';
+import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -80,8 +81,29 @@ async function inTransaction<T>(
 }
 
 async function pgQuery<T>(client: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) {
-  const result = await client.query(text, params);
+  const name = params?.length ? statementName(text) : undefined;
+  const result = await client.query({ name, text, values: params });
   return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * The name a parameterised statement is prepared under (on each connection, at its first use):
+ * later runs skip parsing and, once PostgreSQL settles on a generic plan, planning. Typing into
+ * 20 documents, the hottest statements had spent as long planning as executing
+ * (pg_stat_statements: 3.0 s planning, 2.3 s executing); prepared, all statements together
+ * planned for 1.0 s and executed for 4.0 s. Statement texts must come from a bounded set:
+ * values go in parameters, never into the text.
+ */
+export function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `k${createHash('sha1').update(text).digest('base64url')}`;
+    if (statementNames.size >= 2000) statementNames.clear();
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 export function openPostgres(url: string): Database {

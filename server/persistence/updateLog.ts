@@ -101,12 +101,12 @@ export class UpdateLog {
   }
 
   private async insert(batch: Pending[]): Promise<void> {
-    const params: unknown[] = [];
-    const values = batch.map((item, i) => {
-      params.push(item.tenantId, item.documentId, item.update);
-      return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})`;
-    });
-    await this.writer.query(`INSERT INTO yjs_updates (tenant_id, document_id, update) VALUES ${values.join(',')}`, params);
+    // One statement text whatever the batch's size, so that it is prepared once.
+    await this.writer.query('INSERT INTO yjs_updates (tenant_id, document_id, update) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bytea[])', [
+      batch.map((item) => item.tenantId),
+      batch.map((item) => item.documentId),
+      batch.map((item) => item.update),
+    ]);
   }
 
   /** The document's stored state as one update (empty doc if none). */

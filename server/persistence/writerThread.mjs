@@ -15,7 +15,8 @@ parentPort.on('message', async (message) => {
     return;
   }
   try {
-    const result = await pool.query(message.text, message.params);
+    // Prepared under message.name (see statementName in server/db/client.ts).
+    const result = await pool.query({ name: message.name, text: message.text, values: message.params });
     parentPort.postMessage({ id: message.id, rows: result.rows, rowCount: result.rowCount ?? 0 });
   } catch (error) {
     parentPort.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });

@@ -11,7 +11,7 @@
  * openWriterThread resolves once the thread runs, so the first update does not wait for it.
  */
 import { Worker } from 'node:worker_threads';
-import type { QueryResult, Sql } from '../db/client';
+import { statementName, type QueryResult, type Sql } from '../db/client';
 
 const POOL_SIZE = 4;
 
@@ -73,7 +73,7 @@ export async function openWriterThread(url: string): Promise<WriterThread> {
       return new Promise<QueryResult<T>>((resolve, reject) => {
         // The thread sends back what pg parsed; the caller names its type, as with pg itself.
         waiting.set(id, { resolve: (result) => resolve(result as QueryResult<T>), reject });
-        current.postMessage({ id, text, params });
+        current.postMessage({ id, text, params, name: params.length > 0 ? statementName(text) : undefined });
       });
     },
     async close() {
