@@ -3,6 +3,7 @@ import neo4j, { type Driver } from 'neo4j-driver';
 import type { Database } from './db/client';
 import type { Bus } from './bus';
 import type { GraphSyncStatus } from './graph/sync';
+import { withTimeout } from '../lib/util/withTimeout';
 
 export interface StoreStatus {
   store: 'database' | 'cache' | 'graph';
@@ -27,13 +28,6 @@ async function probe(store: StoreStatus['store'], kind: string, check: () => Pro
   } catch (error) {
     return { store, kind, status: 'down', error: error instanceof Error ? error.message : String(error) };
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
 }
 
 export function openNeo4j(uri: string, user: string, password: string): Driver {

@@ -15,6 +15,7 @@ import type { Database } from '../db/client';
 import type { Bus } from '../bus';
 import type { Logger } from '../log';
 import { extractDocument, staleDocuments } from './pipeline';
+import { withTimeout } from '../../lib/util/withTimeout';
 import type { Extractor } from './types';
 
 const QUEUE = 'extract';
@@ -143,15 +144,7 @@ export class ExtractionQueue {
         this.options.log.warn({ err: error }, 'could not fetch an extraction job');
       }
       if (!job) {
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            clearTimeout(timer);
-            this.sleeping.delete(wake);
-            resolve();
-          };
-          const timer = setTimeout(wake, POLL_MS);
-          this.sleeping.add(wake);
-        });
+        await this.idle();
         continue;
       }
       const failure = await this.run(job).then(
@@ -166,6 +159,19 @@ export class ExtractionQueue {
         this.options.log.warn({ err: error, jobId: job.id }, 'could not record the outcome of an extraction job');
       }
     }
+  }
+
+  /** Resolves after POLL_MS, or sooner when wakeLoops() is called. */
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleeping.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, POLL_MS);
+      this.sleeping.add(wake);
+    });
   }
 
   private wakeLoops(): void {
@@ -241,12 +247,9 @@ export class ExtractionQueue {
     this.unsubscribe?.();
     this.stopping = true;
     this.wakeLoops();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)));
-    if (await Promise.race([Promise.all(this.loops).then(() => false), timedOut])) {
-      this.options.log.warn({ timeoutMs }, 'stopped with an extraction job still running; it expires and runs again');
-    }
-    clearTimeout(timer);
+    await withTimeout(Promise.all(this.loops), timeoutMs).catch(() =>
+      this.options.log.warn({ timeoutMs }, 'stopped with an extraction job still running; it expires and runs again'),
+    );
     await this.boss.stop({ graceful: false, wait: true });
     await this.adapter.settled();
   }
