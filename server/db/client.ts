@@ -81,8 +81,7 @@ async function inTransaction<T>(
 }
 
 async function pgQuery<T>(client: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) {
-  const name = params?.length ? statementName(text) : undefined;
-  const result = await client.query({ name, text, values: params });
+  const result = await client.query({ name: statementName(text, params), text, values: params });
   return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
 }
 
@@ -94,9 +93,10 @@ const statementNames = new Map<string, string>();
  * 20 documents, the hottest statements had spent as long planning as executing
  * (pg_stat_statements: 3.0 s planning, 2.3 s executing); prepared, all statements together
  * planned for 1.0 s and executed for 4.0 s. Statement texts must come from a bounded set:
- * values go in parameters, never into the text.
+ * values go in parameters, never into the text. A statement without parameters is not named.
  */
-export function statementName(text: string): string {
+export function statementName(text: string, params: unknown[] | undefined): string | undefined {
+  if (!params?.length) return undefined;
   let name = statementNames.get(text);
   if (!name) {
     name = `k${createHash('sha1').update(text).digest('base64url')}`;

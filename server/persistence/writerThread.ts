@@ -73,7 +73,7 @@ export async function openWriterThread(url: string): Promise<WriterThread> {
       return new Promise<QueryResult<T>>((resolve, reject) => {
         // The thread sends back what pg parsed; the caller names its type, as with pg itself.
         waiting.set(id, { resolve: (result) => resolve(result as QueryResult<T>), reject });
-        current.postMessage({ id, text, params, name: params.length > 0 ? statementName(text) : undefined });
+        current.postMessage({ id, text, params, name: statementName(text, params) });
       });
     },
     async close() {
