@@ -80,11 +80,14 @@ describe('two people editing one document in Chromium', { timeout: 180_000 }, ()
     await editorOf(ada).click();
     await ada.keyboard.type(' ');
     await editorOf(grace).locator('.collaboration-carets__label', { hasText: 'Ada' }).waitFor({ timeout: 5000 });
-    const adaCaretColour = await editorOf(grace)
-      .locator('.collaboration-carets__caret', { has: grace.locator('.collaboration-carets__label', { hasText: 'Ada' }) })
-      .evaluate((el) => getComputedStyle(el).borderLeftColor || getComputedStyle(el).borderColor);
-    // startApp gives Ada #e11d48 (odd-length name).
-    assert.equal(adaCaretColour, 'rgb(225, 29, 72)');
+    // The caret is redrawn whenever Ada's cursor moves, so the element read may just have been
+    // replaced (a detached element has no computed style): read it again until it holds.
+    const adaCaret = editorOf(grace).locator('.collaboration-carets__caret', { has: grace.locator('.collaboration-carets__label', { hasText: 'Ada' }) });
+    await waitFor(async () => {
+      const colour = await adaCaret.evaluate((el) => (el.isConnected ? getComputedStyle(el).borderLeftColor : 'detached'));
+      // startApp gives Ada #e11d48 (odd-length name).
+      assert.equal(colour, 'rgb(225, 29, 72)');
+    }, { timeout: 5000 });
   });
 
   it('"/" opens the block menu and inserts a heading; markdown shortcuts make blocks too', async () => {
