@@ -39,7 +39,9 @@ export async function startApp(): Promise<App> {
     env = { DATABASE_URL: '', DATA_DIR: dir };
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   }
-  const server = await spawnServer({ ...env, NODE_ENV: 'production' }, 'all');
+  // The server's warnings and errors, and the pages' uncaught errors, go to the test output: a
+  // browser test that fails once in twenty runs is diagnosed from them.
+  const server = await spawnServer({ ...env, NODE_ENV: 'production' }, 'all', { echo: true });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const contexts: BrowserContext[] = [];
   return {
@@ -61,6 +63,7 @@ export async function startApp(): Promise<App> {
       }, JSON.stringify({ name, color: name.length % 2 ? '#e11d48' : '#2563eb' }));
       contexts.push(context);
       const page = await context.newPage();
+      page.on('pageerror', (error) => process.stderr.write(`[${name}'s page] ${error.stack ?? error.message}\n`));
       return { context, page };
     },
     async close() {

@@ -11,7 +11,12 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function spawnServer(env: Record<string, string | undefined>, role: 'collab' | 'all' = 'collab'): Promise<ServerProcess> {
+/** `echo` copies what the server logs once it listens (warnings and errors) to this process's stderr. */
+export async function spawnServer(
+  env: Record<string, string | undefined>,
+  role: 'collab' | 'all' = 'collab',
+  { echo = false }: { echo?: boolean } = {},
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', `--role=${role}`, '--port=0'], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
@@ -38,6 +43,11 @@ export async function spawnServer(env: Record<string, string | undefined>, role:
       reject(new Error(`server exited with ${code}\n${stderr}`));
     });
   });
+  if (echo) {
+    const copy = (chunk: Buffer) => process.stderr.write(chunk.toString().replace(/^(?=.)/gm, '[server] '));
+    child.stdout?.on('data', copy);
+    child.stderr?.on('data', copy);
+  }
   return {
     child,
     url,

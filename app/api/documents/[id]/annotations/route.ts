@@ -20,12 +20,18 @@ export const POST = route(async (request: Request, context: DocumentContext) => 
   const { tenantId, userId } = identity;
   const id = document.id;
   const body = await parseBody(request, ManualAtomBody);
-  const { rooms, bus } = services();
+  const { rooms, bus, log } = services();
   // The selection was made on the live text; bring the blocks rows up to it first.
   await rooms.flushDocument(id);
   const { atom, annotation, status } = await tenantTx(identity, async (tx) => {
-    const block = (await BlockRepository.listByDocument(tx, tenantId, id)).find((b) => b.id === body.blockId);
-    if (!block) throw NotFoundError('This block is not in the document (it may have just been deleted).');
+    const blocks = await BlockRepository.listByDocument(tx, tenantId, id);
+    const block = blocks.find((b) => b.id === body.blockId);
+    if (!block) {
+      // Expected only when the block was deleted meanwhile; a browser test has seen it for a block
+      // that was still on screen, so the ids are logged to tell the two apart.
+      log.warn({ documentId: id, blockId: body.blockId, blockIds: blocks.map((b) => b.id) }, 'mark as atom: the selected block has no row');
+      throw NotFoundError('This block is not in the document (it may have just been deleted).');
+    }
     const text = blockText(block.content);
     if (text.slice(body.start, body.end) !== body.quote) {
       throw new HttpError(409, 'conflict', 'The text changed while you were selecting it. Select it again.');
