@@ -9,7 +9,7 @@
  * memory is its own; both servers run through the same harness (support/serverChild.ts) and are
  * driven by the same clients (support/benchClient.ts).
  *
- * Every scenario runs in ROUNDS rounds per server, in ABBA order (reference, ours, ours,
+ * Every scenario runs in roundsFor(spec) rounds per server, in ABBA order (reference, ours, ours,
  * reference), each with fresh documents and connections; samples are pooled over the rounds.
  * Measured over each round's window, after a warm-up:
  *   propagation    edit (typist's transaction) -> integrated in an observer's Y.Doc, one clock;
@@ -35,16 +35,22 @@ import {
   ReportResult,
   type ServerKind,
 } from './support/serverProtocol';
-import { distribution, loopDelayMonitor, loopDelayP99Ms, round, wallNow, type Distribution } from './support/stats';
+import { distribution, loopDelayMonitor, loopDelayP99Ms, p99RatioInterval, round, wallNow, type Distribution } from './support/stats';
 
 const KEYS_PER_SECOND = Number(process.env.BENCH_KEYS_PER_SECOND ?? 5);
-/** Measured seconds per round; a scenario measures ROUNDS x this per server. */
+/** Measured seconds per round; a scenario measures roundsFor(spec) x this per server. */
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 /**
  * Six, not four: a round's p99 swings 2x between rounds of the same server on this shared VM
  * (the reference's ran 2.2-5.2 ms at 10 clients), so four rounds left the ratio moving by 0.3.
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+/**
+ * At least this many edits per server and scenario, in more rounds where clients type slowly: a
+ * p99 is set by its worst 1 %, and with 1,500 edits (10 clients, 6 rounds) that is about 15 edits,
+ * so the ratio of two p99s moved by 0.3 between runs of the same code.
+ */
+const MIN_EDITS = Number(process.env.BENCH_MIN_EDITS ?? 4000);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 1);
 /** After typing stops: how long to wait for the last deliveries, commits and projection runs. */
 const TAIL_MIN_MS = 800;
@@ -120,9 +126,18 @@ export interface ScenarioResult {
 }
 
 export interface CollabResult {
-  settings: { keysPerSecondPerClient: number; durationSPerRound: number; rounds: number; warmupS: number };
+  settings: { keysPerSecondPerClient: number; durationSPerRound: number; minRounds: number; minEdits: number; warmupS: number };
   scenarios: ScenarioResult[];
-  ratios: Array<{ scenario: string; database: DatabaseKind; processes?: string; p99Ratio: number; p50Ratio: number; p99RatioPerRound: number[] }>;
+  ratios: Array<{
+    scenario: string;
+    database: DatabaseKind;
+    processes?: string;
+    p99Ratio: number;
+    /** 90 % bootstrap interval of p99Ratio, resampling edits (see p99RatioInterval). */
+    p99RatioInterval90: [number, number];
+    p50Ratio: number;
+    p99RatioPerRound: number[];
+  }>;
   targets: Array<{ target: string; scenario: string; database: DatabaseKind; processes?: string; value: number; limit: number; pass: boolean }>;
   allTargetsPass: boolean;
 }
@@ -136,7 +151,8 @@ interface Round {
   expectedSamples: number;
   delivered: number;
   applied: number;
-  propagation: number[];
+  /** Per edit typed in the window, its propagation to each other observer. */
+  propagation: number[][];
   clientToServer: number[];
   durable: MilestoneSamples;
   blocks: MilestoneSamples;
@@ -146,6 +162,18 @@ interface Round {
   logBatches: number;
   cpu: CpuPercent | null;
   memoryPerDoc: { rss: number; heapUsed: number; external: number } | null;
+}
+
+/** A scenario's pooled result on one server, with its propagation samples grouped by edit. */
+interface Measured {
+  result: ScenarioResult;
+  edits: number[][];
+}
+
+/** Rounds for a scenario: ROUNDS, or more where clients type too slowly for MIN_EDITS. */
+function roundsFor(spec: ScenarioSpec): number {
+  const editsPerRound = spec.documents * spec.clientsPerDocument * KEYS_PER_SECOND * DURATION_S;
+  return Math.max(ROUNDS, Math.ceil(MIN_EDITS / editsPerRound));
 }
 
 interface MilestoneSamples {
@@ -170,7 +198,7 @@ export async function runCollabSuite(): Promise<CollabResult> {
     await database.drop();
   };
   const removeInterruptHandler = onInterrupt(cleanup);
-  const scenarios: ScenarioResult[] = [];
+  const scenarios: Measured[] = [];
   try {
     const wantScenario = selected('BENCH_SCENARIOS');
     const wantServer = selected('BENCH_SERVERS');
@@ -193,12 +221,12 @@ export async function runCollabSuite(): Promise<CollabResult> {
       const pglite = spec.pglite && wantServer('pglite') ? await start('serve-ours.ts', { BENCH_SERVER_DATABASE_URL: '' }) : null;
       const here = pglite ? [...targets, { server: pglite, database: null, worker: null }] : targets;
       const rounds = new Map<Target, Round[]>(here.map((target) => [target, []]));
-      for (let r = 0; r < ROUNDS; r++) {
+      for (let r = 0; r < roundsFor(spec); r++) {
         // ABBA: drifting background load on a shared machine hits every server alike.
         const order = r % 2 === 0 ? here : [...here].reverse();
         for (const target of order) rounds.get(target)?.push(await runRound(target, spec, r));
       }
-      for (const [, measured] of rounds) scenarios.push(summarize(spec, measured));
+      for (const [, measured] of rounds) scenarios.push({ result: summarize(spec, measured), edits: measured.flatMap((r) => r.propagation) });
       if (pglite) {
         await pglite.stop();
         servers.splice(servers.indexOf(pglite), 1);
@@ -209,15 +237,15 @@ export async function runCollabSuite(): Promise<CollabResult> {
     removeInterruptHandler();
   }
   return {
-    settings: { keysPerSecondPerClient: KEYS_PER_SECOND, durationSPerRound: DURATION_S, rounds: ROUNDS, warmupS: WARMUP_S },
-    scenarios,
+    settings: { keysPerSecondPerClient: KEYS_PER_SECOND, durationSPerRound: DURATION_S, minRounds: ROUNDS, minEdits: MIN_EDITS, warmupS: WARMUP_S },
+    scenarios: scenarios.map(({ result }) => result),
     ...judge(scenarios),
   };
 }
 
 async function runRound({ server, database: benchDatabase, worker }: Target, spec: ScenarioSpec, roundIndex: number): Promise<Round> {
   const { wsBase, server: kind, database, processes } = server.ready;
-  log(`${spec.name} round ${roundIndex + 1}/${ROUNDS} on ${kind} (${database}${processes ? `, ${processes}` : ''})`);
+  log(`${spec.name} round ${roundIndex + 1}/${roundsFor(spec)} on ${kind} (${database}${processes ? `, ${processes}` : ''})`);
   // Idle baseline before the documents exist: the difference is what 20 live documents cost.
   const memoryBefore = spec.memory ? await server.request({ command: 'memory' }, MemoryResult) : null;
   const { documentIds } = await server.request({ command: 'create-documents', count: spec.documents }, DocumentsResult);
@@ -227,7 +255,7 @@ async function runRound({ server, database: benchDatabase, worker }: Target, spe
   const window = { start: Infinity, end: -Infinity };
   const inWindow = (time: number) => time >= window.start && time < window.end;
   const sentAt = new Map<number, Map<number, number>>(); // client id -> clock -> time of the edit
-  const propagation: number[] = [];
+  const propagation = new Map<string, number[]>(); // client id:clock -> latency to each observer
   let delivered = 0;
 
   const onObserved = (client: number, from: number, to: number, at: number) => {
@@ -235,7 +263,11 @@ async function runRound({ server, database: benchDatabase, worker }: Target, spe
     if (!sends) return;
     for (let clock = from; clock < to; clock++) {
       const time = sends.get(clock);
-      if (time !== undefined && inWindow(time)) propagation.push(at - time);
+      if (time === undefined || !inWindow(time)) continue;
+      const edit = `${client}:${clock}`;
+      const seen = propagation.get(edit);
+      if (seen) seen.push(at - time);
+      else propagation.set(edit, [at - time]);
     }
   };
   const onDelivered = () => {
@@ -311,7 +343,7 @@ async function runRound({ server, database: benchDatabase, worker }: Target, spe
       expectedSamples: typists.reduce((sum, typist) => sum + typist.sentInWindow * typist.otherObservers, 0),
       delivered,
       applied: joined.applied,
-      propagation,
+      propagation: [...propagation.values()],
       clientToServer: joined.clientToServer,
       durable: joined.durable,
       blocks: joined.blocks,
@@ -433,9 +465,9 @@ function summarize(spec: ScenarioSpec, rounds: Round[]): ScenarioResult {
     updatesPerS: round(sum((r) => r.applied) / seconds, 1),
     deliveredPerS: round(sum((r) => r.delivered) / seconds, 1),
     propagation: {
-      ...distribution(pool((r) => r.propagation)),
+      ...distribution(pool((r) => r.propagation.flat())),
       expectedSamples: sum((r) => r.expectedSamples),
-      p99MsPerRound: rounds.map((r) => distribution(r.propagation).p99Ms),
+      p99MsPerRound: rounds.map((r) => distribution(r.propagation.flat()).p99Ms),
     },
     clientToServer: distribution(pool((r) => r.clientToServer)),
     ...(ours ? { durable: milestone((r) => r.durable), blocksRow: milestone((r) => r.blocks) } : {}),
@@ -470,17 +502,19 @@ function warningsFor(result: ScenarioResult): string[] {
   return warnings;
 }
 
-function judge(scenarios: ScenarioResult[]): Pick<CollabResult, 'ratios' | 'targets' | 'allTargetsPass'> {
+function judge(scenarios: Measured[]): Pick<CollabResult, 'ratios' | 'targets' | 'allTargetsPass'> {
   const ratios: CollabResult['ratios'] = [];
   const targets: CollabResult['targets'] = [];
-  for (const ours of scenarios.filter((s) => s.server === 'knowledge-os')) {
-    const reference = scenarios.find((s) => s.server === 'reference' && s.name === ours.name);
+  for (const { result: ours, edits } of scenarios.filter((s) => s.result.server === 'knowledge-os')) {
+    const measured = scenarios.find((s) => s.result.server === 'reference' && s.result.name === ours.name);
+    const reference = measured?.result;
     const where = { scenario: ours.name, database: ours.database, processes: ours.processes };
-    if (reference) {
+    if (measured && reference) {
       const p99Ratio = round(ours.propagation.p99Ms / reference.propagation.p99Ms);
       ratios.push({
         ...where,
         p99Ratio,
+        p99RatioInterval90: p99RatioInterval(edits, measured.edits),
         p50Ratio: round(ours.propagation.p50Ms / reference.propagation.p50Ms),
         p99RatioPerRound: ours.propagation.p99MsPerRound.map((p99, i) => round(p99 / reference.propagation.p99MsPerRound[i])),
       });

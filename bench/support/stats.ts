@@ -45,3 +45,36 @@ export function loopDelayP99Ms(histogram: IntervalHistogram): number {
   if (histogram.count === 0) return 0;
   return Math.max(0, histogram.percentile(99) / 1e6 - LOOP_DELAY_RESOLUTION_MS);
 }
+
+/**
+ * A bootstrap interval for the ratio of two p99s (ours / reference): each side's edits are drawn
+ * with replacement, all the samples of an edit together (its observers saw the same delay, so
+ * they are not independent), and the ratio of the two p99s is taken per draw. Returns the
+ * `level` interval's bounds; seeded, so the same samples give the same interval.
+ */
+export function p99RatioInterval(ours: number[][], reference: number[][], { resamples = 400, level = 0.9 } = {}): [number, number] {
+  if (ours.length === 0 || reference.length === 0) return [NaN, NaN];
+  const random = mulberry32(1);
+  const p99OfDraw = (edits: number[][]) => {
+    const drawn = new Float64Array(edits.length * Math.max(...edits.map((edit) => edit.length)));
+    let length = 0;
+    for (let i = 0; i < edits.length; i++) for (const sample of edits[Math.floor(random() * edits.length)]) drawn[length++] = sample;
+    const sorted = drawn.subarray(0, length).sort();
+    return sorted[Math.min(length - 1, Math.ceil(0.99 * length) - 1)];
+  };
+  const ratios = Float64Array.from({ length: resamples }, () => p99OfDraw(ours) / p99OfDraw(reference)).sort();
+  const tail = (1 - level) / 2;
+  return [round(ratios[Math.floor(tail * resamples)]), round(ratios[Math.ceil((1 - tail) * resamples) - 1])];
+}
+
+/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
