@@ -86,15 +86,12 @@ export function useDocumentKnowledge(documentId: string) {
     const invalidate = () => void queryClient.invalidateQueries({ queryKey: knowledgeQueryKey(documentId) });
     let source: EventSource | null = null;
     let retry: number | undefined;
-    let opened = false;
     const connect = () => {
       source = new EventSource(`/api/documents/${encodeURIComponent(documentId)}/events`);
       source.addEventListener('knowledge', invalidate);
-      source.addEventListener('open', () => {
-        // Events may have been missed while disconnected.
-        if (opened) invalidate();
-        opened = true;
-      });
+      // Changes made before the stream opened were not sent on it: those while it was
+      // disconnected, and, on the first open, those after the first fetch read the knowledge.
+      source.addEventListener('open', invalidate);
       source.addEventListener('error', () => {
         // EventSource retries by itself unless the server refused the stream outright.
         if (source?.readyState !== EventSource.CLOSED) return;
