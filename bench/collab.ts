@@ -133,7 +133,7 @@ export interface CollabResult {
     database: DatabaseKind;
     processes?: string;
     p99Ratio: number;
-    /** 90 % bootstrap interval of p99Ratio, resampling edits (see p99RatioInterval). */
+    /** 90 % bootstrap interval of p99Ratio, resampling paired rounds (see p99RatioInterval). */
     p99RatioInterval90: [number, number];
     p50Ratio: number;
     p99RatioPerRound: number[];
@@ -151,8 +151,7 @@ interface Round {
   expectedSamples: number;
   delivered: number;
   applied: number;
-  /** Per edit typed in the window, its propagation to each other observer. */
-  propagation: number[][];
+  propagation: number[];
   clientToServer: number[];
   durable: MilestoneSamples;
   blocks: MilestoneSamples;
@@ -164,10 +163,10 @@ interface Round {
   memoryPerDoc: { rss: number; heapUsed: number; external: number } | null;
 }
 
-/** A scenario's pooled result on one server, with its propagation samples grouped by edit. */
+/** A scenario's pooled result on one server, with its propagation samples per round. */
 interface Measured {
   result: ScenarioResult;
-  edits: number[][];
+  propagationPerRound: number[][];
 }
 
 /** Rounds for a scenario: ROUNDS, or more where clients type too slowly for MIN_EDITS. */
@@ -226,7 +225,7 @@ export async function runCollabSuite(): Promise<CollabResult> {
         const order = r % 2 === 0 ? here : [...here].reverse();
         for (const target of order) rounds.get(target)?.push(await runRound(target, spec, r));
       }
-      for (const [, measured] of rounds) scenarios.push({ result: summarize(spec, measured), edits: measured.flatMap((r) => r.propagation) });
+      for (const [, measured] of rounds) scenarios.push({ result: summarize(spec, measured), propagationPerRound: measured.map((r) => r.propagation) });
       if (pglite) {
         await pglite.stop();
         servers.splice(servers.indexOf(pglite), 1);
@@ -255,7 +254,7 @@ async function runRound({ server, database: benchDatabase, worker }: Target, spe
   const window = { start: Infinity, end: -Infinity };
   const inWindow = (time: number) => time >= window.start && time < window.end;
   const sentAt = new Map<number, Map<number, number>>(); // client id -> clock -> time of the edit
-  const propagation = new Map<string, number[]>(); // client id:clock -> latency to each observer
+  const propagation: number[] = [];
   let delivered = 0;
 
   const onObserved = (client: number, from: number, to: number, at: number) => {
@@ -263,11 +262,7 @@ async function runRound({ server, database: benchDatabase, worker }: Target, spe
     if (!sends) return;
     for (let clock = from; clock < to; clock++) {
       const time = sends.get(clock);
-      if (time === undefined || !inWindow(time)) continue;
-      const edit = `${client}:${clock}`;
-      const seen = propagation.get(edit);
-      if (seen) seen.push(at - time);
-      else propagation.set(edit, [at - time]);
+      if (time !== undefined && inWindow(time)) propagation.push(at - time);
     }
   };
   const onDelivered = () => {
@@ -343,7 +338,7 @@ async function runRound({ server, database: benchDatabase, worker }: Target, spe
       expectedSamples: typists.reduce((sum, typist) => sum + typist.sentInWindow * typist.otherObservers, 0),
       delivered,
       applied: joined.applied,
-      propagation: [...propagation.values()],
+      propagation,
       clientToServer: joined.clientToServer,
       durable: joined.durable,
       blocks: joined.blocks,
@@ -465,9 +460,9 @@ function summarize(spec: ScenarioSpec, rounds: Round[]): ScenarioResult {
     updatesPerS: round(sum((r) => r.applied) / seconds, 1),
     deliveredPerS: round(sum((r) => r.delivered) / seconds, 1),
     propagation: {
-      ...distribution(pool((r) => r.propagation.flat())),
+      ...distribution(pool((r) => r.propagation)),
       expectedSamples: sum((r) => r.expectedSamples),
-      p99MsPerRound: rounds.map((r) => distribution(r.propagation.flat()).p99Ms),
+      p99MsPerRound: rounds.map((r) => distribution(r.propagation).p99Ms),
     },
     clientToServer: distribution(pool((r) => r.clientToServer)),
     ...(ours ? { durable: milestone((r) => r.durable), blocksRow: milestone((r) => r.blocks) } : {}),
@@ -505,7 +500,7 @@ function warningsFor(result: ScenarioResult): string[] {
 function judge(scenarios: Measured[]): Pick<CollabResult, 'ratios' | 'targets' | 'allTargetsPass'> {
   const ratios: CollabResult['ratios'] = [];
   const targets: CollabResult['targets'] = [];
-  for (const { result: ours, edits } of scenarios.filter((s) => s.result.server === 'knowledge-os')) {
+  for (const { result: ours, propagationPerRound } of scenarios.filter((s) => s.result.server === 'knowledge-os')) {
     const measured = scenarios.find((s) => s.result.server === 'reference' && s.result.name === ours.name);
     const reference = measured?.result;
     const where = { scenario: ours.name, database: ours.database, processes: ours.processes };
@@ -514,7 +509,7 @@ function judge(scenarios: Measured[]): Pick<CollabResult, 'ratios' | 'targets' |
       ratios.push({
         ...where,
         p99Ratio,
-        p99RatioInterval90: p99RatioInterval(edits, measured.edits),
+        p99RatioInterval90: p99RatioInterval(propagationPerRound, measured.propagationPerRound),
         p50Ratio: round(ours.propagation.p50Ms / reference.propagation.p50Ms),
         p99RatioPerRound: ours.propagation.p99MsPerRound.map((p99, i) => round(p99 / reference.propagation.p99MsPerRound[i])),
       });

@@ -47,24 +47,28 @@ export function loopDelayP99Ms(histogram: IntervalHistogram): number {
 }
 
 /**
- * A bootstrap interval for the ratio of two p99s (ours / reference): each side's edits are drawn
- * with replacement, all the samples of an edit together (its observers saw the same delay, so
- * they are not independent), and the ratio of the two p99s is taken per draw. Returns the
- * `level` interval's bounds; seeded, so the same samples give the same interval.
+ * A bootstrap interval for the ratio of two p99s (ours / reference), from their samples per round.
+ * Each draw takes as many rounds as were run, with replacement, the same rounds of both servers
+ * (round i of each ran next to the other, in ABBA order, under the same load from the rest of the
+ * machine), pools each side's samples and takes the ratio of the two p99s. Rounds, not single
+ * samples, are drawn because slow moments of the machine last a round or less and hit the
+ * observers of an edit together. Seeded, so the same samples give the same interval.
  */
 export function p99RatioInterval(ours: number[][], reference: number[][], { resamples = 400, level = 0.9 } = {}): [number, number] {
-  if (ours.length === 0 || reference.length === 0) return [NaN, NaN];
+  const rounds = Math.min(ours.length, reference.length);
+  if (rounds === 0) return [NaN, NaN];
   const random = mulberry32(1);
-  const p99OfDraw = (edits: number[][]) => {
-    const drawn = new Float64Array(edits.length * Math.max(...edits.map((edit) => edit.length)));
-    let length = 0;
-    for (let i = 0; i < edits.length; i++) for (const sample of edits[Math.floor(random() * edits.length)]) drawn[length++] = sample;
-    const sorted = drawn.subarray(0, length).sort();
-    return sorted[Math.min(length - 1, Math.ceil(0.99 * length) - 1)];
-  };
-  const ratios = Float64Array.from({ length: resamples }, () => p99OfDraw(ours) / p99OfDraw(reference)).sort();
+  const ratios = Float64Array.from({ length: resamples }, () => {
+    const picked = Array.from({ length: rounds }, () => Math.floor(random() * rounds));
+    return p99(picked.flatMap((i) => ours[i])) / p99(picked.flatMap((i) => reference[i]));
+  }).sort();
   const tail = (1 - level) / 2;
   return [round(ratios[Math.floor(tail * resamples)]), round(ratios[Math.ceil((1 - tail) * resamples) - 1])];
+}
+
+function p99(samples: number[]): number {
+  const sorted = Float64Array.from(samples).sort();
+  return sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)];
 }
 
 /** A small seeded PRNG (mulberry32): uniform in [0, 1). */
