@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { startApp, type App } from './support';
+import { waitFor } from '../test/support/waitFor';
 
 const QUEBEC = 'In Quebec, the withholding rate is 10% for amounts over $5,000, effective January 1, 2026.';
 const editorOf = (page: Page) => page.getByTestId('editor').locator('.ProseMirror');
@@ -57,11 +58,9 @@ async function clickAtEnd(page: Page, paragraph: Locator) {
  */
 async function waitForHighlight(page: Page, knowledgeId: string, text: string) {
   const spans = editorOf(page).locator(`.kos-atom[data-knowledge-id="${knowledgeId}"]`);
-  const deadline = Date.now() + 10_000;
-  while ((await spans.allTextContents()).join('') !== text) {
-    if (Date.now() > deadline) assert.fail(`no highlight "${text}" for ${knowledgeId}: ${JSON.stringify(await knowledgeView(page))}`);
-    await page.waitForTimeout(50);
-  }
+  await waitFor(async () => assert.equal((await spans.allTextContents()).join(''), text, `highlight of ${knowledgeId}`), { timeout: 10_000, interval: 50 }).catch(
+    async (error: Error) => assert.fail(`${error.message}: ${JSON.stringify(await knowledgeView(page))}`),
+  );
 }
 
 /** For diagnosis: the page's blocks (id, text) and highlights, and the server's annotations. */

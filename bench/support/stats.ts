@@ -60,15 +60,10 @@ export function p99RatioInterval(ours: number[][], reference: number[][], { resa
   const random = mulberry32(1);
   const ratios = Float64Array.from({ length: resamples }, () => {
     const picked = Array.from({ length: rounds }, () => Math.floor(random() * rounds));
-    return p99(picked.flatMap((i) => ours[i])) / p99(picked.flatMap((i) => reference[i]));
+    return distribution(picked.flatMap((i) => ours[i])).p99Ms / distribution(picked.flatMap((i) => reference[i])).p99Ms;
   }).sort();
   const tail = (1 - level) / 2;
   return [round(ratios[Math.floor(tail * resamples)]), round(ratios[Math.ceil((1 - tail) * resamples) - 1])];
-}
-
-function p99(samples: number[]): number {
-  const sorted = Float64Array.from(samples).sort();
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)];
 }
 
 /** A small seeded PRNG (mulberry32): uniform in [0, 1). */
