@@ -100,7 +100,7 @@ function sleep(ms: number): Promise<void> {
 async function backgroundWork(db: Database): Promise<number> {
   const { rows } = await db.query<{ pending: number }>(
     `SELECT (SELECT count(*) FROM graph_outbox)::int
-          + (SELECT count(*) FROM pgboss.job WHERE name = 'extract' AND state IN ('created', 'retry', 'active'))::int AS pending`,
+          + (SELECT count(*) FROM extraction_status WHERE state IN ('queued', 'running', 'retrying'))::int AS pending`,
   );
   return rows[0]?.pending ?? 0;
 }

@@ -66,8 +66,8 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     const first = new ExtractionQueue({ db, bus, log, extractor: ruleExtractor });
     await first.start({ work: false });
     await first.stop();
-    const { rows: queued } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'extract'`);
-    assert.ok(queued[0].n >= 1, 'jobs are in the durable queue');
+    const { rows: queued } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM extraction_status WHERE state = 'queued'`);
+    assert.equal(queued[0].n, documents.length, 'the documents wait in the durable queue');
 
     const second = new ExtractionQueue({ db, bus, log, extractor: ruleExtractor });
     await second.start();
@@ -86,7 +86,7 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     assert.deepEqual(await Promise.all(documents.map((id) => atomCount(db, tenantId, id))), counts);
   });
 
-  it('stop() returns only once the job that just finished is marked completed (pg-boss does not await that statement)', async () => {
+  it('stop() returns only once the job that just finished is marked done', async () => {
     const { db } = database;
     let release = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -101,7 +101,7 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     const slowCompletion: Database = {
       ...db,
       async query(text, params) {
-        if (text.includes('SET completed_on = now()')) await new Promise((resolve) => setTimeout(resolve, 1500));
+        if (text.includes('WHEN requested = claimed')) await new Promise((resolve) => setTimeout(resolve, 1500));
         return db.query(text, params);
       },
     };
@@ -110,15 +110,13 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     // Created after start(), so that only this enqueue queues it.
     const documentId = await documentWith(db, tenantId, ['A late fee of 2% applies.']);
     await queue.enqueue(tenantId, documentId);
-    await waitFor(async () => {
-      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'extract' AND state = 'active'`);
-      assert.equal(rows[0].n, 1);
-    }, { timeout: 10_000, interval: 50 });
+    await waitFor(async () => assert.equal((await KnowledgeRepository.status(db, tenantId, documentId)).state, 'running'),
+      { timeout: 10_000, interval: 50 });
     const stopped = queue.stop();
     release();
     await stopped;
-    const { rows } = await db.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = 'extract' AND data->>'documentId' = $1`, [documentId]);
-    assert.deepEqual(rows.map((row) => row.state), ['completed'], 'a restart will not run it again, and no statement outlives stop()');
+    assert.equal((await KnowledgeRepository.status(db, tenantId, documentId)).state, 'idle',
+      'a restart will not run it again, and no statement outlives stop()');
   });
 
   it('a job fetched just as stop() begins runs to its end before stop() returns', async () => {
@@ -144,8 +142,7 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     await queue.enqueue(tenantId, documentId);
     await fetching;
     await queue.stop();
-    const { rows } = await db.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = 'extract' AND data->>'documentId' = $1`, [documentId]);
-    assert.deepEqual(rows.map((row) => row.state), ['completed']);
+    assert.equal((await KnowledgeRepository.status(db, tenantId, documentId)).state, 'idle');
     assert.ok((await atomCount(db, tenantId, documentId)) > 0, 'the document was extracted');
   });
 
@@ -162,7 +159,9 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     const dying = new ExtractionQueue({ db, bus, log, extractor: ruleExtractor });
     await dying.start({ work: false });
     await dying.stop();
-    await db.query(`UPDATE pgboss.job SET state = 'active', started_on = now() WHERE name = 'extract'`);
+    // Its lease has two seconds left.
+    await db.query(`UPDATE extraction_status SET state = 'running', claimed = requested, attempts = attempts + 1,
+      lease = gen_random_uuid(), lease_until = NOW() + interval '2 seconds' WHERE document_id = $1`, [documentId]);
     const crashing: Extractor = {
       name: 'rules',
       async extract(block, context) {
@@ -176,6 +175,9 @@ describe('extraction queue', { timeout: 90_000 }, () => {
 
     const next = new ExtractionQueue({ db, bus, log, extractor: ruleExtractor });
     await next.start();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const early = (await KnowledgeRepository.annotations(db, tenantId, documentId)).map((a) => a.quote);
+    assert.ok(!early.some((q) => q.includes('14 days')), 'the dead process\'s job is not taken over while its lease runs');
     const annotations = await waitFor(async () => {
       const found = await KnowledgeRepository.annotations(db, tenantId, documentId);
       const quotes = found.map((a) => a.quote);
@@ -187,6 +189,59 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     assert.equal(new Set(spans).size, spans.length, 'nothing stored twice');
     const kept = new Set(annotations.map((a) => a.id));
     assert.ok(before.every((a) => kept.has(a.id)), 'the first block kept its annotations (same ids)');
+  });
+
+  it('an edit made while its document is extracted is extracted after that run', async () => {
+    const { db } = database;
+    const bus = inProcessBus();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const gated: Extractor = {
+      name: 'rules',
+      async extract(block, context) {
+        await gate;
+        return ruleExtractor.extract(block, context);
+      },
+    };
+    const queue = new ExtractionQueue({ db, bus, log, extractor: gated });
+    await queue.start();
+    const block = paragraph('The late fee is 2% of the balance.', 0);
+    const document = await DocumentRepository.create(db, tenantId, { title: 'Fees' });
+    await BlockRepository.apply(db, tenantId, document.id, [block], [], null);
+    await queue.enqueue(tenantId, document.id);
+    await waitFor(async () => assert.equal((await KnowledgeRepository.status(db, tenantId, document.id)).state, 'running'),
+      { timeout: 10_000, interval: 20 });
+    await BlockRepository.apply(db, tenantId, document.id, [{ ...block, content: { rich_text: [{ text: 'The late fee is 7% of the balance.' }] } }], [], null);
+    await queue.enqueue(tenantId, document.id);
+    release();
+    await queue.drain();
+    await queue.stop();
+    const quotes = (await KnowledgeRepository.annotations(db, tenantId, document.id)).map((a) => a.quote);
+    assert.ok(quotes.includes('7%'), `the newer text was extracted (${quotes.join(' | ')})`);
+    assert.ok(!quotes.includes('2%'), 'and the older one is gone');
+    assert.equal((await KnowledgeRepository.status(db, tenantId, document.id)).state, 'idle');
+  });
+
+  it('a worker renews its lease while a job runs, so no other worker takes a long job over', async () => {
+    const { db } = database;
+    const bus = inProcessBus();
+    const documentId = await documentWith(db, tenantId, ['The late fee is 2% of the balance.']);
+    let calls = 0;
+    const slow: Extractor = {
+      name: 'rules',
+      async extract(block, context) {
+        calls++;
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        return ruleExtractor.extract(block, context);
+      },
+    };
+    // Two workers with one-second leases; the job takes two and a half.
+    const queues = [1, 2].map(() => new ExtractionQueue({ db, bus, log, extractor: slow, leaseSeconds: 1 }));
+    await Promise.all(queues.map((queue) => queue.start()));
+    await queues[0].drain();
+    await Promise.all(queues.map((queue) => queue.stop()));
+    assert.equal(calls, 1, 'the document was extracted once');
+    assert.equal((await KnowledgeRepository.status(db, tenantId, documentId)).state, 'idle');
   });
 
   it('two workers extracting a 250-block document at once store each block once', async () => {
