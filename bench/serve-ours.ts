@@ -35,9 +35,12 @@ await serveOverIpc(async (recorder) => {
     void committed.then(() => recorder.durable(entries));
     return committed;
   };
-  const unsubscribe = bus.subscribe((event) => {
+  // Recorded as the projection publishes it: the collab process does not hear blocks.changed.
+  const publish = bus.publish.bind(bus);
+  bus.publish = (event) => {
     if (event.type === 'blocks.changed') recorder.blocksChanged(event.documentId);
-  });
+    return publish(event);
+  };
 
   const collab = new CollabServer({
     db: services.db,
@@ -82,7 +85,6 @@ await serveOverIpc(async (recorder) => {
     },
     logStats: () => ({ ...updateLog.stats }),
     async close() {
-      unsubscribe();
       await collab.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

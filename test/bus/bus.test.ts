@@ -50,6 +50,22 @@ describe('bus: redis across processes', () => {
     await b.close();
   });
 
+  it('a process hears only the event types it listens to (the relay: access changes, not extraction status)', async () => {
+    const worker = await redisBus(REDIS_URL);
+    const relay = await redisBus(REDIS_URL, ['access.changed']);
+    const heard: string[] = [];
+    relay.subscribe((e) => heard.push(e.type === 'access.changed' ? `access:${e.userId}` : e.type));
+    const userId = `user-${Math.random()}`;
+    await worker.publish(event('doc-1'));
+    await worker.publish({ type: 'knowledge.changed', tenantId: '00000000-0000-4000-8000-00000000000a', documentId: 'doc-1', status: 'idle' });
+    await worker.publish({ type: 'access.changed', userId });
+    await waitFor(() => assert.ok(heard.includes(`access:${userId}`), 'the access change arrived'));
+    // Published before it on the same connection, so they would have arrived first.
+    assert.deepEqual(heard.filter((h) => !h.startsWith('access:')), []);
+    await worker.close();
+    await relay.close();
+  });
+
   it('an unreachable Redis fails to open with an error instead of hanging', async () => {
     await assert.rejects(redisBus('redis://127.0.0.1:1'));
   });
