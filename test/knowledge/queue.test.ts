@@ -146,6 +146,44 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     assert.ok((await atomCount(db, tenantId, documentId)) > 0, 'the document was extracted');
   });
 
+  it('a document queued while the worker is looking for work is not left waiting for its next look', async () => {
+    const { db } = database;
+    let armed = false;
+    let held = () => {};
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // Once armed, the first look that finds nothing returns only after the test has queued a document.
+    const gated: Database = {
+      ...db,
+      async query<T>(text: string, params?: unknown[]) {
+        const result = await db.query<T>(text, params);
+        if (armed && text.includes('SKIP LOCKED') && result.rows.length === 0) {
+          armed = false;
+          held();
+          await released;
+        }
+        return result;
+      },
+    };
+    const queue = new ExtractionQueue({ db: gated, bus: inProcessBus(), log, extractor: ruleExtractor, pollMs: 60_000 });
+    await queue.start();
+    try {
+      const first = await documentWith(db, tenantId, ['A late fee of 2% applies.']);
+      const second = await documentWith(db, tenantId, ['Refunds are available within 14 days.']);
+      armed = true;
+      await queue.enqueue(tenantId, first); // the worker runs it, then looks again and finds nothing
+      await holding;
+      await queue.enqueue(tenantId, second); // committed after that look, before the worker sleeps
+      release();
+      await waitFor(async () => assert.ok((await atomCount(db, tenantId, second)) > 0, 'extracted without waiting a minute'),
+        { timeout: 10_000, interval: 50 });
+    } finally {
+      release();
+      await queue.stop();
+    }
+  });
+
   it('a process that dies in the middle of a job loses nothing: the next one finishes the document', async () => {
     const { db } = database;
     const bus = inProcessBus();
