@@ -13,7 +13,7 @@
  *   document over. pipeline.ts makes two runs of one document harmless (per-block lock and hash
  *   re-check), so a job re-run after a crash stores everything once.
  *
- * This replaced pg-boss (session 11): per job it ran a send, a fetch and a completion (1.1 ms of
+ * This replaced pg-boss (2026-12-06): per job it ran a send, a fetch and a completion (1.1 ms of
  * database time and three commits) beside three status writes, half of the database's time in
  * the 20-document collaboration bench.
  */

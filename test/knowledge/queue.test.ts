@@ -40,6 +40,20 @@ async function atomCount(db: Database, tenantId: string, documentId: string): Pr
   return (await KnowledgeRepository.atomsOfDocument(db, tenantId, documentId)).length;
 }
 
+/** The rule extractor, held until release(). */
+function gatedExtractor(): { extractor: Extractor; release: () => void } {
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const extractor: Extractor = {
+    name: 'rules',
+    async extract(block, context) {
+      await gate;
+      return ruleExtractor.extract(block, context);
+    },
+  };
+  return { extractor, release };
+}
+
 describe('extraction queue', { timeout: 90_000 }, () => {
   // Each test gets its own database, so a queue a test leaves behind cannot touch the next.
   let database: TestDatabase;
@@ -88,15 +102,7 @@ describe('extraction queue', { timeout: 90_000 }, () => {
 
   it('stop() returns only once the job that just finished is marked done', async () => {
     const { db } = database;
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const gated: Extractor = {
-      name: 'rules',
-      async extract(block, context) {
-        await gate;
-        return ruleExtractor.extract(block, context);
-      },
-    };
+    const { extractor: gated, release } = gatedExtractor();
     // The statement that completes a job is slow here, as on a busy database.
     const slowCompletion: Database = {
       ...db,
@@ -232,15 +238,7 @@ describe('extraction queue', { timeout: 90_000 }, () => {
   it('an edit made while its document is extracted is extracted after that run', async () => {
     const { db } = database;
     const bus = inProcessBus();
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const gated: Extractor = {
-      name: 'rules',
-      async extract(block, context) {
-        await gate;
-        return ruleExtractor.extract(block, context);
-      },
-    };
+    const { extractor: gated, release } = gatedExtractor();
     const queue = new ExtractionQueue({ db, bus, log, extractor: gated });
     await queue.start();
     const block = paragraph('The late fee is 2% of the balance.', 0);

@@ -22,7 +22,15 @@ describe('blocks projection through the collaboration server', () => {
     server = await startTestServer({ projection: { debounceMs: 20, maxWaitMs: 200 } });
     server.services.bus.subscribe((event) => events.push(event));
   });
+  // Clients a failed test left connected would keep reconnecting and hold the test process open.
+  const clients: Array<ReturnType<typeof connectClient>> = [];
+  const connect = (documentId: string) => {
+    const client = connectClient(server.wsUrl, documentId);
+    clients.push(client);
+    return client;
+  };
   after(async () => {
+    for (const client of clients) client.destroy();
     await server.close();
   });
 
@@ -30,8 +38,8 @@ describe('blocks projection through the collaboration server', () => {
 
   it('blocks without an id get one from the server, seen by every client and kept in the rows', async () => {
     const documentId = await server.createDocument();
-    const alice = connectClient(server.wsUrl, documentId);
-    const bob = connectClient(server.wsUrl, documentId);
+    const alice = connect(documentId);
+    const bob = connect(documentId);
     await Promise.all([alice.synced, bob.synced]);
     alice.doc.getXmlFragment(YDOC_FIELD).push([paragraph('no id yet'), paragraph('nor this')]);
 
@@ -44,8 +52,11 @@ describe('blocks projection through the collaboration server', () => {
       const ids = bob.doc.getXmlFragment(YDOC_FIELD).toArray().map((el) => (el as Y.XmlElement).getAttribute('id'));
       assert.deepEqual(ids, stored.map((row) => row.id));
     });
-    const event = events.find((e) => e.type === 'blocks.changed' && e.documentId === documentId);
-    assert.ok(event?.type === 'blocks.changed' && event.changed.length === 2, 'blocks.changed lists the written blocks');
+    // Published once the rows are written: it may follow them by a moment.
+    await waitFor(() => {
+      const event = events.find((e) => e.type === 'blocks.changed' && e.documentId === documentId);
+      assert.ok(event?.type === 'blocks.changed' && event.changed.length === 2, 'blocks.changed lists the written blocks');
+    });
     alice.destroy();
     bob.destroy();
   });
@@ -54,12 +65,12 @@ describe('blocks projection through the collaboration server', () => {
     const first = await server.createDocument();
     const second = await server.createDocument();
     const owned = crypto.randomUUID();
-    const a = connectClient(server.wsUrl, first);
+    const a = connect(first);
     await a.synced;
     a.doc.getXmlFragment(YDOC_FIELD).push([paragraph('original', owned)]);
     await waitFor(async () => assert.equal((await rows(first)).length, 1));
 
-    const b = connectClient(server.wsUrl, second);
+    const b = connect(second);
     await b.synced;
     b.doc.getXmlFragment(YDOC_FIELD).push([paragraph('pasted copy', owned)]);
     const copy = await waitFor(async () => {
@@ -77,7 +88,7 @@ describe('blocks projection through the collaboration server', () => {
 
   it('the title follows the first heading, and rows appear within a second of the last keystroke', async () => {
     const documentId = await server.createDocument();
-    const client = connectClient(server.wsUrl, documentId);
+    const client = connect(documentId);
     await client.synced;
     const heading = new Y.XmlElement('heading');
     heading.setAttribute('id', crypto.randomUUID());
@@ -99,7 +110,7 @@ describe('blocks projection through the collaboration server', () => {
 
   it('deleting blocks deletes their rows, children included', async () => {
     const documentId = await server.createDocument();
-    const client = connectClient(server.wsUrl, documentId);
+    const client = connect(documentId);
     await client.synced;
     const list = new Y.XmlElement('bulletList');
     const item = new Y.XmlElement('listItem');

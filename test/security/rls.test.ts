@@ -73,6 +73,7 @@ describe('row-level security as the application role', { timeout: 180_000 }, () 
       const { rows } = await db().query<{ id: string }>('SELECT id FROM atoms WHERE tenant_id = $1 AND deleted_at IS NULL LIMIT 1', [tenantId]);
       assert.ok(rows[0], 'an extracted atom');
       assert.ok((await count(db(), 'graph_nodes', 'tenant_id = $1', [tenantId])) > 0, 'graph nodes synced');
+      assert.ok((await count(db(), 'graph_edges', 'tenant_id = $1', [tenantId])) > 0, 'graph edges synced');
       return rows[0].id;
     }, { timeout: 40_000, interval: 50 });
     const t: Tenant = { tenantId, userId, documentId: document.id, atomId };
