@@ -2,7 +2,7 @@
 import { openDatabase, type Database } from './db/client';
 import { migrate } from './db/migrate';
 import { ensureLocalIdentity } from './db/repos/tenants';
-import { EVENT_TYPES, openBus } from './bus';
+import { EVENT_TYPES, openBus, type BusEvent } from './bus';
 import { log } from './log';
 import { UpdateLog } from './persistence/updateLog';
 import { openWriterThread } from './persistence/writerThread';
@@ -23,6 +23,16 @@ import { MessageLimiter, openLimiter } from './rateLimit';
  */
 export type ProcessRole = 'all' | 'collab' | 'worker';
 
+/**
+ * The bus events each role hears (Redis): the relay closes connections on access changes; the
+ * worker queues extraction on blocks.changed and syncs the graph on both; 'all' also serves the SSE.
+ */
+const LISTENS: Record<ProcessRole, readonly BusEvent['type'][]> = {
+  all: EVENT_TYPES,
+  collab: ['access.changed'],
+  worker: ['blocks.changed', 'knowledge.changed'],
+};
+
 export async function startServices(
   env: NodeJS.ProcessEnv = process.env,
   options: {
@@ -39,9 +49,7 @@ export async function startServices(
   const db = options.database ?? (await openDatabase(config));
   await migrate(db);
   const local = await ensureLocalIdentity(db);
-  // What each role hears (Redis): the relay closes connections on access changes; the worker
-  // queues extraction on blocks.changed and syncs the graph on both; 'all' also serves the SSE.
-  const bus = await openBus(config, role === 'collab' ? ['access.changed'] : role === 'worker' ? ['blocks.changed', 'knowledge.changed'] : EVENT_TYPES);
+  const bus = await openBus(config, LISTENS[role]);
   const limiter = openLimiter(config.REDIS_URL);
   const messageLimiter = new MessageLimiter(limiter, { user: config.RATE_LIMIT_WS_USER_PER_SECOND, tenant: config.RATE_LIMIT_WS_TENANT_PER_SECOND });
   // The worker hears of projected edits only through the bus.

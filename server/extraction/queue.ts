@@ -182,18 +182,17 @@ export class ExtractionQueue {
   private async finish(job: Job, failure: string | null): Promise<void> {
     const retryLimit = this.options.retryLimit ?? RETRY_LIMIT;
     const delay = this.options.retryDelaySeconds ?? 1;
-    const { rows } = await this.options.db.query<{ state: State }>(
+    const [outcome, values] =
       failure === null
-        ? `UPDATE extraction_status SET state = CASE WHEN requested = claimed THEN 'idle' ELSE 'queued' END,
-                  attempts = 0, error = NULL, lease = NULL, lease_until = NULL, run_after = NOW(), updated_at = NOW()
-            WHERE document_id = $1 AND lease = $2 RETURNING state`
-        : `UPDATE extraction_status SET
-                  state = CASE WHEN attempts <= $4 THEN 'retrying' WHEN requested = claimed THEN 'failed' ELSE 'queued' END,
-                  attempts = CASE WHEN attempts <= $4 OR requested = claimed THEN attempts ELSE 0 END,
-                  run_after = CASE WHEN attempts <= $4 THEN NOW() + make_interval(secs => $5 * power(2, attempts - 1)) ELSE NOW() END,
-                  error = $3, lease = NULL, lease_until = NULL, updated_at = NOW()
-            WHERE document_id = $1 AND lease = $2 RETURNING state`,
-      failure === null ? [job.documentId, job.lease] : [job.documentId, job.lease, failure, retryLimit, delay],
+        ? [`state = CASE WHEN requested = claimed THEN 'idle' ELSE 'queued' END, attempts = 0, error = NULL, run_after = NOW()`, []]
+        : [`state = CASE WHEN attempts <= $3 THEN 'retrying' WHEN requested = claimed THEN 'failed' ELSE 'queued' END,
+            attempts = CASE WHEN attempts <= $3 OR requested = claimed THEN attempts ELSE 0 END,
+            run_after = CASE WHEN attempts <= $3 THEN NOW() + make_interval(secs => $4 * power(2, attempts - 1)) ELSE NOW() END,
+            error = $5`, [retryLimit, delay, failure]];
+    const { rows } = await this.options.db.query<{ state: State }>(
+      `UPDATE extraction_status SET ${outcome}, lease = NULL, lease_until = NULL, updated_at = NOW()
+        WHERE document_id = $1 AND lease = $2 RETURNING state`,
+      [job.documentId, job.lease, ...values],
     );
     // No row: the lease ran out and another worker has the document now.
     if (rows[0]) await this.publish(job.tenantId, job.documentId, rows[0].state);
