@@ -49,14 +49,15 @@ export async function startServices(
   const db = options.database ?? (await openDatabase(config));
   await migrate(db);
   const local = await ensureLocalIdentity(db);
-  const bus = await openBus(config, LISTENS[role]);
+  // The relay's hot writes and its bus publishes leave its event loop (PostgreSQL only; PGlite lives in this thread).
+  const writer =
+    runsRelay && db.kind === 'postgres' && config.DATABASE_URL ? await openWriterThread(config.DATABASE_URL, { redisUrl: config.REDIS_URL }) : null;
+  const bus = await openBus(config, LISTENS[role], writer ? (channel, message) => writer.publish(channel, message) : undefined);
   const limiter = openLimiter(config.REDIS_URL);
   const messageLimiter = new MessageLimiter(limiter, { user: config.RATE_LIMIT_WS_USER_PER_SECOND, tenant: config.RATE_LIMIT_WS_TENANT_PER_SECOND });
   // The worker hears of projected edits only through the bus.
   if (role === 'worker' && bus.kind !== 'redis') throw new Error('--role=worker needs REDIS_URL to hear the collaboration process');
   const neo4jDriver = config.NEO4J_URI ? openNeo4j(config.NEO4J_URI, config.NEO4J_USER, config.NEO4J_PASSWORD) : null;
-  // The relay's hot writes leave its event loop (PostgreSQL only; PGlite lives in this thread).
-  const writer = runsRelay && db.kind === 'postgres' && config.DATABASE_URL ? await openWriterThread(config.DATABASE_URL) : null;
   const updateLog = new UpdateLog(db, (error, attempt) => log.error({ err: error, attempt }, 'update log write failed; retrying'), {
     writer: writer ?? db,
   });
@@ -104,12 +105,12 @@ export async function startServices(
     health: () => checkHealth(db, bus, neo4jDriver, graphSync),
     async close() {
       await rooms.flushAll();
-      await writer?.close();
       if (runsExtraction) await extraction.stop();
       await graphSync.stop();
       await graph.close();
       if ('close' in extractor && typeof extractor.close === 'function') await extractor.close();
       await bus.close();
+      await writer?.close(); // after everything that writes or publishes through it
       messageLimiter.close();
       await limiter.close();
       await neo4jDriver?.close();

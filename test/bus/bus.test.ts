@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { inProcessBus, redisBus, type Bus, type BusEvent } from '../../server/bus';
+import { EVENT_TYPES, inProcessBus, redisBus, type Bus, type BusEvent } from '../../server/bus';
+import { openWriterThread } from '../../server/persistence/writerThread';
+import { ADMIN_URL } from '../support/db';
 import { waitFor } from '../support/waitFor';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -70,3 +72,29 @@ describe('bus: redis across processes', () => {
     await assert.rejects(redisBus('redis://127.0.0.1:1'));
   });
 });
+
+describe('bus: publishing through the collaboration process\'s writer thread', () => {
+  // The thread's pg pool connects only for a query: these tests need no database.
+  it('an event the thread publishes reaches a subscriber on another connection', async () => {
+    const writer = await openWriterThread(ADMIN_URL, { redisUrl: REDIS_URL });
+    const relay = await redisBus(REDIS_URL, ['access.changed'], (channel, message) => writer.publish(channel, message));
+    const worker = await redisBus(REDIS_URL);
+    const seen: string[] = [];
+    worker.subscribe((e) => e.type === 'blocks.changed' && seen.push(e.documentId));
+    const marker = `doc-${Math.random()}`;
+    await relay.publish(event(marker));
+    await waitFor(() => assert.deepEqual(seen, [marker]));
+    await relay.close();
+    await worker.close();
+    await writer.close();
+  });
+
+  it('with Redis unreachable a publish fails with a reason instead of hanging; a closed thread refuses', async () => {
+    const writer = await openWriterThread(ADMIN_URL, { redisUrl: 'redis://127.0.0.1:1' });
+    const channel = `kos:events:${EVENT_TYPES[0]}`;
+    await assert.rejects(writer.publish(channel, '{}'), /isn't writeable/);
+    await writer.close();
+    await assert.rejects(writer.publish(channel, '{}'), /closed/);
+  });
+});
+
