@@ -48,7 +48,7 @@ export async function openWriterThread(url: string, options: { redisUrl?: string
     const started = new Worker(new URL('./writerThread.mjs', import.meta.url), { workerData, execArgv: [] });
     started.on('message', (reply: Reply) => {
       const waiter = reply.id === undefined ? undefined : waiting.get(reply.id);
-      if (waiter) waiting.delete(reply.id!);
+      if (reply.id !== undefined) waiting.delete(reply.id);
       if (waiting.size === 0) started.unref();
       if (reply.error !== undefined) waiter?.reject(new Error(reply.error));
       else waiter?.resolve({ rows: reply.rows ?? [], rowCount: reply.rowCount ?? 0 });
