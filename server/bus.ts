@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
+import { z } from 'zod';
 
 export interface BlocksChangedEvent {
   type: 'blocks.changed';
@@ -40,6 +41,17 @@ export interface Bus {
 }
 
 const CHANNEL = 'kos:events';
+
+/**
+ * What an event heard on Redis must look like. Anything that can reach the channels can publish
+ * there (another deployment sharing the Redis, a test, a bug): a message that is not one of our
+ * events is dropped instead of acted on (a worker once ran enqueue for a document id "doc-0.69…").
+ */
+const RECEIVED = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('blocks.changed'), tenantId: z.uuid(), documentId: z.uuid(), changed: z.array(z.string()), deleted: z.array(z.string()) }),
+  z.object({ type: z.literal('knowledge.changed'), tenantId: z.uuid(), documentId: z.uuid(), status: z.enum(['idle', 'queued', 'running', 'retrying', 'failed']) }),
+  z.object({ type: z.literal('access.changed'), accountId: z.string().optional(), userId: z.string().optional() }),
+]);
 export const EVENT_TYPES = ['blocks.changed', 'knowledge.changed', 'access.changed'] as const satisfies readonly BusEvent['type'][];
 
 export function inProcessBus(): Bus {
@@ -92,7 +104,8 @@ export async function redisBus(
   if (listens.length > 0) await sub.subscribe(...listens.map((type) => `${CHANNEL}:${type}`));
   sub.on('message', (_channel: string, message: string) => {
     try {
-      local.emit(CHANNEL, JSON.parse(message));
+      const event: BusEvent = RECEIVED.parse(JSON.parse(message));
+      local.emit(CHANNEL, event);
     } catch {
       // A foreign or corrupt message on our channel is ignored.
     }
