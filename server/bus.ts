@@ -46,12 +46,14 @@ const CHANNEL = 'kos:events';
  * What an event heard on Redis must look like. Anything that can reach the channels can publish
  * there (another deployment sharing the Redis, a test, a bug): a message that is not one of our
  * events is dropped instead of acted on (a worker once ran enqueue for a document id "doc-0.69…").
+ * Ids are checked as PostgreSQL reads a uuid (z.guid(): any hex 8-4-4-4-12, not only RFC 9562's).
  */
 const RECEIVED = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('blocks.changed'), tenantId: z.uuid(), documentId: z.uuid(), changed: z.array(z.string()), deleted: z.array(z.string()) }),
-  z.object({ type: z.literal('knowledge.changed'), tenantId: z.uuid(), documentId: z.uuid(), status: z.enum(['idle', 'queued', 'running', 'retrying', 'failed']) }),
+  z.object({ type: z.literal('blocks.changed'), tenantId: z.guid(), documentId: z.guid(), changed: z.array(z.string()), deleted: z.array(z.string()) }),
+  z.object({ type: z.literal('knowledge.changed'), tenantId: z.guid(), documentId: z.guid(), status: z.enum(['idle', 'queued', 'running', 'retrying', 'failed']) }),
   z.object({ type: z.literal('access.changed'), accountId: z.string().optional(), userId: z.string().optional() }),
 ]);
+
 export const EVENT_TYPES = ['blocks.changed', 'knowledge.changed', 'access.changed'] as const satisfies readonly BusEvent['type'][];
 
 export function inProcessBus(): Bus {
