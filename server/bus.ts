@@ -7,30 +7,27 @@ import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 
-export interface BlocksChangedEvent {
-  type: 'blocks.changed';
-  tenantId: string;
-  documentId: string;
-  changed: string[];
-  deleted: string[];
-}
+/**
+ * Our events, also what an event heard on Redis must look like. Anything that can reach the
+ * channels can publish there (another deployment sharing the Redis, a test, a bug): a message that
+ * is not one of these is dropped instead of acted on (a worker once ran enqueue for a document id
+ * "doc-0.69…"). Ids are checked as PostgreSQL reads a uuid (z.guid(): any hex 8-4-4-4-12).
+ */
+const BUS_EVENT = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('blocks.changed'), tenantId: z.guid(), documentId: z.guid(), changed: z.array(z.string()), deleted: z.array(z.string()) }),
+  /** A document's atoms, molecules, annotations or extraction status changed (panels refresh). */
+  z.object({ type: z.literal('knowledge.changed'), tenantId: z.guid(), documentId: z.guid(), status: z.enum(['idle', 'queued', 'running', 'retrying', 'failed']) }),
+  /** A session ended or a membership changed: open websockets of that account or member re-check. */
+  z.object({ type: z.literal('access.changed'), accountId: z.string().optional(), userId: z.string().optional() }),
+]);
 
-/** A document's atoms, molecules, annotations or extraction status changed (panels refresh). */
-export interface KnowledgeChangedEvent {
-  type: 'knowledge.changed';
-  tenantId: string;
-  documentId: string;
-  status: 'idle' | 'queued' | 'running' | 'retrying' | 'failed';
-}
+export type BusEvent = z.infer<typeof BUS_EVENT>;
+export type BlocksChangedEvent = Extract<BusEvent, { type: 'blocks.changed' }>;
+export type KnowledgeChangedEvent = Extract<BusEvent, { type: 'knowledge.changed' }>;
+export type AccessChangedEvent = Extract<BusEvent, { type: 'access.changed' }>;
 
-/** A session ended or a membership changed: open websockets of that account or member re-check. */
-export interface AccessChangedEvent {
-  type: 'access.changed';
-  accountId?: string;
-  userId?: string;
-}
-
-export type BusEvent = BlocksChangedEvent | KnowledgeChangedEvent | AccessChangedEvent;
+/** Sends one PUBLISH (the collab process's writer thread does it off the relay's event loop). */
+export type Publisher = (channel: string, message: string) => Promise<unknown>;
 
 export interface Bus {
   readonly kind: 'redis' | 'in-process';
@@ -41,18 +38,6 @@ export interface Bus {
 }
 
 const CHANNEL = 'kos:events';
-
-/**
- * What an event heard on Redis must look like. Anything that can reach the channels can publish
- * there (another deployment sharing the Redis, a test, a bug): a message that is not one of our
- * events is dropped instead of acted on (a worker once ran enqueue for a document id "doc-0.69…").
- * Ids are checked as PostgreSQL reads a uuid (z.guid(): any hex 8-4-4-4-12, not only RFC 9562's).
- */
-const RECEIVED = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('blocks.changed'), tenantId: z.guid(), documentId: z.guid(), changed: z.array(z.string()), deleted: z.array(z.string()) }),
-  z.object({ type: z.literal('knowledge.changed'), tenantId: z.guid(), documentId: z.guid(), status: z.enum(['idle', 'queued', 'running', 'retrying', 'failed']) }),
-  z.object({ type: z.literal('access.changed'), accountId: z.string().optional(), userId: z.string().optional() }),
-]);
 
 export const EVENT_TYPES = ['blocks.changed', 'knowledge.changed', 'access.changed'] as const satisfies readonly BusEvent['type'][];
 
@@ -81,12 +66,12 @@ export function inProcessBus(): Bus {
  * hears only access.changed; with one channel it also parsed every extraction status change and
  * its own blocks.changed, ~110 messages a second typing into 20 documents, each waking the relay's
  * event loop for ~0.1 ms. `publisher`, when given, sends the PUBLISH instead of this thread's
- * connection: the collaboration process's writer thread (see writerThread.ts).
+ * connection (the collaboration process's writer thread, see writerThread.ts).
  */
 export async function redisBus(
   url: string,
   listens: readonly BusEvent['type'][] = EVENT_TYPES,
-  publisher?: (channel: string, message: string) => Promise<unknown>,
+  publisher?: Publisher,
 ): Promise<Bus> {
   const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false } as const;
   const pub = new Redis(url, options);
@@ -101,12 +86,13 @@ export async function redisBus(
     sub.disconnect();
     throw error;
   }
+  const send = publisher ?? ((channel, message) => pub.publish(channel, message));
   const local = new EventEmitter();
   local.setMaxListeners(0);
   if (listens.length > 0) await sub.subscribe(...listens.map((type) => `${CHANNEL}:${type}`));
   sub.on('message', (_channel: string, message: string) => {
     try {
-      const event: BusEvent = RECEIVED.parse(JSON.parse(message));
+      const event: BusEvent = BUS_EVENT.parse(JSON.parse(message));
       local.emit(CHANNEL, event);
     } catch {
       // A foreign or corrupt message on our channel is ignored.
@@ -115,8 +101,7 @@ export async function redisBus(
   return {
     kind: 'redis',
     async publish(event) {
-      const channel = `${CHANNEL}:${event.type}`;
-      await (publisher ? publisher(channel, JSON.stringify(event)) : pub.publish(channel, JSON.stringify(event)));
+      await send(`${CHANNEL}:${event.type}`, JSON.stringify(event));
     },
     subscribe(handler) {
       local.on(CHANNEL, handler);
@@ -136,7 +121,7 @@ export async function redisBus(
 export function openBus(
   env: { REDIS_URL?: string } = { REDIS_URL: process.env.REDIS_URL },
   listens: readonly BusEvent['type'][] = EVENT_TYPES,
-  publisher?: (channel: string, message: string) => Promise<unknown>,
+  publisher?: Publisher,
 ): Promise<Bus> {
   return env.REDIS_URL ? redisBus(env.REDIS_URL, listens, publisher) : Promise.resolve(inProcessBus());
 }

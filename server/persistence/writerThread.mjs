@@ -22,15 +22,13 @@ parentPort.on('message', async (message) => {
     parentPort.close();
     return;
   }
-  if (message.publish) {
-    const published = redis ? redis.publish(message.publish.channel, message.publish.message) : Promise.reject(new Error('the writer thread has no Redis'));
-    published.then(
-      () => parentPort.postMessage({ id: message.id }),
-      (error) => parentPort.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
-    );
-    return;
-  }
   try {
+    if (message.publish) {
+      if (!redis) throw new Error('the writer thread has no Redis');
+      await redis.publish(message.publish.channel, message.publish.message);
+      parentPort.postMessage({ id: message.id });
+      return;
+    }
     // Prepared under message.name (see statementName in server/db/client.ts).
     const result = await pool.query({ name: message.name, text: message.text, values: message.params });
     parentPort.postMessage({ id: message.id, rows: result.rows, rowCount: result.rowCount ?? 0 });
