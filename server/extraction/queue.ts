@@ -88,14 +88,18 @@ export class ExtractionQueue {
     for (const stale of await staleDocuments(this.options.db)) await this.enqueue(stale.tenantId, stale.documentId);
   }
 
-  /** Queues a document's extraction; never throws (a lost request is found by the start-up sweep). */
+  /**
+   * Queues a document's extraction; never throws (a lost request is found by the start-up sweep).
+   * An event whose tenant does not own the document queues nothing: the status row would carry
+   * the wrong tenant, and the editor of the real one would never see its status.
+   */
   async enqueue(tenantId: string, documentId: string): Promise<void> {
     try {
       // `updated_at = NOW()` holds only for a row this statement changed state of: NOW() is the
       // statement's transaction start.
       const { rows } = await this.options.db.query<{ state: State; changed: boolean }>(
         `INSERT INTO extraction_status AS s (document_id, tenant_id, state, requested)
-         SELECT $1, $2, 'queued', 1 WHERE EXISTS (SELECT 1 FROM documents WHERE id = $1)
+         SELECT $1, $2, 'queued', 1 WHERE EXISTS (SELECT 1 FROM documents WHERE id = $1 AND tenant_id = $2)
          ON CONFLICT (document_id) DO UPDATE SET requested = s.requested + 1,
            state = CASE WHEN s.state IN ('idle', 'failed') THEN 'queued' ELSE s.state END,
            attempts = CASE WHEN s.state IN ('idle', 'failed') THEN 0 ELSE s.attempts END,

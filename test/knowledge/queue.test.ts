@@ -16,7 +16,7 @@ import type { Extractor } from '../../server/extraction/types';
 import { inProcessBus, type BusEvent } from '../../server/bus';
 import { log } from '../../server/log';
 import { migrate } from '../../server/db/migrate';
-import { ensureLocalIdentity } from '../../server/db/repos/tenants';
+import { createTenant, ensureLocalIdentity } from '../../server/db/repos/tenants';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { waitFor } from '../support/waitFor';
 import type { Database } from '../../server/db/client';
@@ -256,6 +256,18 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     assert.ok(quotes.includes('7%'), `the newer text was extracted (${quotes.join(' | ')})`);
     assert.ok(!quotes.includes('2%'), 'and the older one is gone');
     assert.equal((await KnowledgeRepository.status(db, tenantId, document.id)).state, 'idle');
+  });
+
+  it('a request naming another tenant for a document queues nothing', async () => {
+    const { db } = database;
+    const queue = new ExtractionQueue({ db, bus: inProcessBus(), log, extractor: ruleExtractor });
+    const document = await documentWith(db, tenantId, ['Invoices must be paid within 30 days.']);
+    const stranger = await createTenant(db, 'Stranger', `stranger-${randomUUID().slice(0, 8)}`);
+    await queue.enqueue(stranger.id, document);
+    const statusRows = () => db.query('SELECT tenant_id FROM extraction_status WHERE document_id = $1', [document]);
+    assert.deepEqual((await statusRows()).rows, [], 'no status row under the wrong tenant');
+    await queue.enqueue(tenantId, document);
+    assert.deepEqual((await statusRows()).rows, [{ tenant_id: tenantId }], 'the owner queues it');
   });
 
   it('a worker renews its lease while a job runs, so no other worker takes a long job over', async () => {
