@@ -19,6 +19,14 @@ export interface BlockWrite {
   title: string | null | undefined;
 }
 
+/**
+ * `documents.updated_at` (the list's "edited … ago") moves at most this often while someone types,
+ * unless the title changed. Touched on every run, the documents row got a new version, new index
+ * entries (updated_at is indexed, so no HOT update) and an audit-trigger call twice a second per
+ * document being typed in.
+ */
+const TOUCH_EVERY_S = 5;
+
 export async function writeBlocks(db: Sql, write: BlockWrite): Promise<void> {
   const rows = write.upserts.map((block) => ({
     id: block.id,
@@ -56,7 +64,7 @@ export async function writeBlocks(db: Sql, write: BlockWrite): Promise<void> {
        SELECT title FROM documents WHERE tenant_id = $1 AND id = $2
      ), touched AS (
        UPDATE documents SET title = CASE WHEN $5::boolean THEN $6::text ELSE title END, updated_at = NOW()
-        WHERE tenant_id = $1 AND id = $2
+        WHERE tenant_id = $1 AND id = $2 AND ($5 OR updated_at < NOW() - make_interval(secs => ${TOUCH_EVERY_S}))
      )
      INSERT INTO graph_outbox (tenant_id, entity_type, entity_id)
      SELECT $1, 'block', i.id FROM incoming i LEFT JOIN before b ON b.id = i.id

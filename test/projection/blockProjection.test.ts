@@ -108,6 +108,40 @@ describe('blocks projection through the collaboration server', () => {
     client.destroy();
   });
 
+  it('an edited document moves to the top of the list; while typing goes on its row is touched at most every 5 s', async () => {
+    const { db, local } = server.services;
+    const tenantId = local.tenant.id;
+    const older = await server.createDocument();
+    const client = connect(older);
+    await client.synced;
+    const text = new Y.XmlText('Title stays');
+    const body = new Y.XmlText('');
+    const first = new Y.XmlElement('paragraph');
+    first.setAttribute('id', crypto.randomUUID());
+    first.insert(0, [text]);
+    const second = new Y.XmlElement('paragraph');
+    second.setAttribute('id', crypto.randomUUID());
+    second.insert(0, [body]);
+    client.doc.getXmlFragment(YDOC_FIELD).push([first, second]);
+    await waitFor(async () => assert.equal((await rows(older)).length, 2));
+    // Both documents last edited a minute ago, the other one later.
+    const newer = await server.createDocument();
+    await db.query(`UPDATE documents SET updated_at = NOW() - make_interval(secs => $2) WHERE id = $1`, [older, 70]);
+    await db.query(`UPDATE documents SET updated_at = NOW() - make_interval(secs => $2) WHERE id = $1`, [newer, 60]);
+    const order = async () => (await DocumentRepository.list(db, tenantId)).map((d) => d.id).filter((id) => id === older || id === newer);
+    assert.deepEqual(await order(), [newer, older]);
+
+    body.insert(0, 'The rate is 10%.'); // the title does not change
+    await waitFor(async () => assert.deepEqual(await order(), [older, newer]), { timeout: 2000 });
+    const touched = (await DocumentRepository.find(db, tenantId, older))?.updatedAt;
+    body.insert(body.length, ' Then 12%.');
+    await waitFor(async () => assert.match(plainText((await rows(older))[1].content), /12%/));
+    assert.deepEqual((await DocumentRepository.find(db, tenantId, older))?.updatedAt, touched, 'the next run within 5 s leaves the row');
+    text.insert(text.length, ' now');
+    await waitFor(async () => assert.equal((await DocumentRepository.find(db, tenantId, older))?.title, 'Title stays now'));
+    client.destroy();
+  });
+
   it('deleting blocks deletes their rows, children included', async () => {
     const documentId = await server.createDocument();
     const client = connect(documentId);
