@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/client';
-import { BlockRepository, type BlockRow } from '../db/repos/blocks';
+import type { BlockRow } from '../db/repos/blocks';
 import { blockText, tableCells } from '@/lib/blocks/text';
 import { removeBlockKnowledge, storeBlockExtraction, storedKnowledge, type StoreSummary } from './store';
 import type { Extraction, Extractor } from './types';
@@ -121,24 +121,48 @@ async function storeChunk(
   for (const result of results) for (const key of ['created', 'versioned', 'removed', 'kept', 'orphaned'] as const) summary[key] += result[key];
 }
 
+/**
+ * What a job reads before it extracts, in one statement: the document (no rows: gone or in the
+ * trash), its blocks in reading order, the hash each was last extracted with, and the blocks that
+ * still have extracted knowledge or anchored annotations but are no longer in the document. Four
+ * reads a job were four round trips to the database, for each of a document's runs while
+ * someone types in it (two a second).
+ */
+async function readDocument(db: Database, tenantId: string, documentId: string) {
+  type Row = Omit<BlockRow, 'id'> & { id: string | null; title: string; domainId: string | null; hash: string | null; gone: string[] };
+  const { rows } = await db.query<Row>(
+    `SELECT d.title, d.domain_id AS "domainId", b.id, b.document_id AS "documentId", b.parent_id AS "parentId", b.position,
+            b.block_type AS "blockType", b.content, b.updated_at AS "updatedAt", e.text_hash AS hash,
+            ARRAY(SELECT k.block_id::text FROM (
+                    SELECT block_id FROM block_extractions WHERE tenant_id = $1 AND document_id = $2
+                    UNION SELECT block_id FROM annotations
+                     WHERE tenant_id = $1 AND document_id = $2 AND block_id IS NOT NULL AND status = 'anchored') k
+                   WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE id = k.block_id AND document_id = $2)) AS gone
+       FROM documents d
+       LEFT JOIN blocks b ON b.tenant_id = d.tenant_id AND b.document_id = d.id
+       LEFT JOIN block_extractions e ON e.block_id = b.id
+      WHERE d.tenant_id = $1 AND d.id = $2 AND NOT d.in_trash`,
+    [tenantId, documentId],
+  );
+  if (rows.length === 0) return null;
+  const blocks = rows.filter((row): row is Row & BlockRow => row.id !== null);
+  return {
+    document: { title: rows[0].title, domainId: rows[0].domainId },
+    blocks: readingOrder(blocks),
+    extractedHash: new Map(blocks.map((block) => [block.id, block.hash])),
+    gone: rows[0].gone,
+  };
+}
+
 export async function extractDocument(
   db: Database,
   extractor: Extractor,
   tenantId: string,
   documentId: string,
 ): Promise<DocumentRunSummary | null> {
-  const { rows: documents } = await db.query<{ title: string; domainId: string | null }>(
-    'SELECT title, domain_id AS "domainId" FROM documents WHERE tenant_id = $1 AND id = $2 AND NOT in_trash',
-    [tenantId, documentId],
-  );
-  if (documents.length === 0) return null;
-  const [document] = documents;
-  const blocks = readingOrder(await BlockRepository.listByDocument(db, tenantId, documentId));
-  const { rows: done } = await db.query<{ blockId: string; hash: string }>(
-    'SELECT block_id AS "blockId", text_hash AS hash FROM block_extractions WHERE tenant_id = $1 AND document_id = $2',
-    [tenantId, documentId],
-  );
-  const extractedHash = new Map(done.map((row) => [row.blockId, row.hash]));
+  const read = await readDocument(db, tenantId, documentId);
+  if (!read) return null;
+  const { document, blocks, extractedHash, gone } = read;
   const summary: DocumentRunSummary = { created: 0, versioned: 0, removed: 0, kept: 0, orphaned: 0, blocksExtracted: 0, blocksSkipped: 0, blocksRemoved: 0 };
 
   // Extracted blocks are stored together, a chunk per transaction (one commit instead of one per
@@ -183,14 +207,7 @@ export async function extractDocument(
   await store();
 
   // Knowledge of blocks that are gone.
-  const present = new Set(blocks.map((block) => block.id));
-  const { rows: known } = await db.query<{ blockId: string }>(
-    `SELECT block_id AS "blockId" FROM block_extractions WHERE tenant_id = $1 AND document_id = $2
-     UNION SELECT block_id FROM annotations WHERE tenant_id = $1 AND document_id = $2 AND block_id IS NOT NULL AND status = 'anchored'`,
-    [tenantId, documentId],
-  );
-  for (const { blockId } of known) {
-    if (present.has(blockId)) continue;
+  for (const blockId of gone) {
     await db.tx((tx) => removeBlockKnowledge(tx, tenantId, blockId));
     summary.blocksRemoved++;
   }
