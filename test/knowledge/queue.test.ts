@@ -154,12 +154,12 @@ describe('extraction queue', { timeout: 90_000 }, () => {
 
   it('a document queued while the worker is looking for work is not left waiting for its next look', async () => {
     const { db } = database;
-    let armed = false;
+    let armed = true;
     let held = () => {};
     const holding = new Promise<void>((resolve) => (held = resolve));
     let release = () => {};
     const released = new Promise<void>((resolve) => (release = resolve));
-    // Once armed, the first look that finds nothing returns only after the test has queued a document.
+    // The worker's first look (at start, with nothing queued) returns only after the test has queued a document.
     const gated: Database = {
       ...db,
       async query<T>(text: string, params?: unknown[]) {
@@ -175,15 +175,38 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     const queue = new ExtractionQueue({ db: gated, bus: inProcessBus(), log, extractor: ruleExtractor, pollMs: 60_000 });
     await queue.start();
     try {
-      const first = await documentWith(db, tenantId, ['A late fee of 2% applies.']);
-      const second = await documentWith(db, tenantId, ['Refunds are available within 14 days.']);
-      armed = true;
-      await queue.enqueue(tenantId, first); // the worker runs it, then looks again and finds nothing
+      const document = await documentWith(db, tenantId, ['Refunds are available within 14 days.']);
       await holding;
-      await queue.enqueue(tenantId, second); // committed after that look, before the worker sleeps
+      await queue.enqueue(tenantId, document); // committed after that look, before the worker sleeps
       release();
-      await waitFor(async () => assert.ok((await atomCount(db, tenantId, second)) > 0, 'extracted without waiting a minute'),
+      await waitFor(async () => assert.ok((await atomCount(db, tenantId, document)) > 0, 'extracted without waiting a minute'),
         { timeout: 10_000, interval: 50 });
+    } finally {
+      release();
+      await queue.stop();
+    }
+  });
+
+  it('documents queued while a job runs are all extracted after it, without waiting for the next look', async () => {
+    const { db } = database;
+    const { extractor: gated, release } = gatedExtractor();
+    const queue = new ExtractionQueue({ db, bus: inProcessBus(), log, extractor: gated, pollMs: 60_000 });
+    await queue.start();
+    try {
+      const first = await documentWith(db, tenantId, ['A late fee of 2% applies.']);
+      await queue.enqueue(tenantId, first);
+      await waitFor(async () => assert.equal((await KnowledgeRepository.status(db, tenantId, first)).state, 'running'),
+        { timeout: 10_000, interval: 20 });
+      const others = [
+        await documentWith(db, tenantId, ['Refunds are available within 14 days.']),
+        await documentWith(db, tenantId, ['The Quebec rate is 9.975%.']),
+        await documentWith(db, tenantId, ['Orders over $50 ship free.']),
+      ];
+      for (const document of others) await queue.enqueue(tenantId, document);
+      release();
+      await waitFor(async () => {
+        for (const document of [first, ...others]) assert.ok((await atomCount(db, tenantId, document)) > 0, `${document} extracted`);
+      }, { timeout: 10_000, interval: 50 });
     } finally {
       release();
       await queue.stop();
