@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../db/client';
 import type { BlockRow } from '../db/repos/blocks';
 import { blockText, tableCells } from '@/lib/blocks/text';
-import { removeBlockKnowledge, storeBlockExtraction, storedKnowledge, type StoreSummary } from './store';
+import { removeBlockKnowledge, storeBlockExtraction, storedKnowledge, type StoredKnowledge, type StoreSummary } from './store';
 import type { Extraction, Extractor } from './types';
 
 /** Code is not prose: numbers in it are not knowledge. */
@@ -91,8 +91,10 @@ async function storeChunk(
   const results = await db.tx(async (tx) => {
     const ids = chunk.map((item) => item.block.id).sort();
     await tx.query('SELECT pg_advisory_xact_lock(hashtext(id)) FROM unnest($1::text[]) AS id', [ids]);
-    const { rows } = await tx.query<{ id: string; content: unknown; hash: string | null }>(
-      `SELECT b.id, b.content, e.text_hash AS hash FROM blocks b LEFT JOIN block_extractions e ON e.block_id = b.id
+    const { rows } = await tx.query<{ id: string; content: unknown; hash: string | null; annotated: boolean }>(
+      `SELECT b.id, b.content, e.text_hash AS hash,
+              EXISTS (SELECT 1 FROM annotations an WHERE an.tenant_id = b.tenant_id AND an.block_id = b.id) AS annotated
+         FROM blocks b LEFT JOIN block_extractions e ON e.block_id = b.id
         WHERE b.id = ANY($1::uuid[])`,
       [ids],
     );
@@ -102,11 +104,13 @@ async function storeChunk(
       return row !== undefined && row.hash !== hash && JSON.stringify(row.content) === JSON.stringify(block.content);
     });
     if (fresh.length === 0) return [];
-    const stored = await storedKnowledge(tx, tenantId, fresh.map((item) => item.block.id));
+    // Blocks without any annotation hold no knowledge: the three reads of what they hold are skipped.
+    const annotated = fresh.filter((item) => now.get(item.block.id)?.annotated).map((item) => item.block.id);
+    const stored = annotated.length > 0 ? await storedKnowledge(tx, tenantId, annotated) : new Map<string, StoredKnowledge>();
     const results: StoreSummary[] = [];
     for (const { block, text, extraction } of fresh) {
       const blockScope = { ...scope, blockId: block.id, text };
-      results.push(await storeBlockExtraction(tx, blockScope, extraction, stored.get(block.id)));
+      results.push(await storeBlockExtraction(tx, blockScope, extraction, stored.get(block.id) ?? { atoms: [], molecules: [], manual: [] }));
     }
     await tx.query(
       `INSERT INTO block_extractions (block_id, tenant_id, document_id, text_hash, extractor)
