@@ -355,6 +355,10 @@ export const KnowledgeAnnotations = Extension.create({
 
 function dispatch(editor: Editor, action: AnnotationAction): void {
   if (editor.isDestroyed) return;
+  // Redrawn highlights make ProseMirror write its selection back to the page. The browser reports
+  // a selection moved by an arrow key a moment later (selectionchange), so a redraw in between
+  // undid the key press: read such a selection first, as ProseMirror does before a composition.
+  (editor.view as unknown as { domObserver: { flush(): void } }).domObserver.flush();
   editor.view.dispatch(editor.state.tr.setMeta(annotationsPluginKey, action).setMeta('addToHistory', false));
 }
 
