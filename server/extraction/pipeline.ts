@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../db/client';
 import type { BlockRow } from '../db/repos/blocks';
 import { blockText, tableCells } from '@/lib/blocks/text';
-import { removeBlockKnowledge, storeBlockExtraction, storedKnowledge, type StoredKnowledge, type StoreSummary } from './store';
+import { nothingStored, removeBlockKnowledge, storeBlockExtraction, storedKnowledge, type StoredKnowledge, type StoreSummary } from './store';
 import type { Extraction, Extractor } from './types';
 
 /** Code is not prose: numbers in it are not knowledge. */
@@ -110,7 +110,7 @@ async function storeChunk(
     const results: StoreSummary[] = [];
     for (const { block, text, extraction } of fresh) {
       const blockScope = { ...scope, blockId: block.id, text };
-      results.push(await storeBlockExtraction(tx, blockScope, extraction, stored.get(block.id) ?? { atoms: [], molecules: [], manual: [] }));
+      results.push(await storeBlockExtraction(tx, blockScope, extraction, stored.get(block.id) ?? nothingStored()));
     }
     await tx.query(
       `INSERT INTO block_extractions (block_id, tenant_id, document_id, text_hash, extractor)

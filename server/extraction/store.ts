@@ -122,6 +122,9 @@ export interface StoredKnowledge {
   manual: ManualAnnotation[];
 }
 
+/** What a block without annotations holds. */
+export const nothingStored = (): StoredKnowledge => ({ atoms: [], molecules: [], manual: [] });
+
 /** What each of the blocks holds, in three queries whatever their number (a job stores many). */
 export async function storedKnowledge(db: Sql, tenantId: string, blockIds: string[]): Promise<Map<string, StoredKnowledge>> {
   const { rows: atoms } = await db.query<StoredKnowledge['atoms'][number] & { blockId: string }>(
@@ -144,7 +147,7 @@ export async function storedKnowledge(db: Sql, tenantId: string, blockIds: strin
        FROM annotations WHERE tenant_id = $1 AND block_id = ANY($2::uuid[]) AND source = 'manual'`,
     [tenantId, blockIds],
   );
-  const byBlock = new Map<string, StoredKnowledge>(blockIds.map((id) => [id, { atoms: [], molecules: [], manual: [] }]));
+  const byBlock = new Map<string, StoredKnowledge>(blockIds.map((id) => [id, nothingStored()]));
   for (const row of atoms) byBlock.get(row.blockId)?.atoms.push(row);
   for (const row of molecules) byBlock.get(row.blockId)?.molecules.push(row);
   for (const row of manual) byBlock.get(row.blockId)?.manual.push(row);
@@ -155,7 +158,7 @@ const summaryOf = (value: AtomValue) => ('json' in value ? { json: value.json } 
 
 /** `stored` is what storedKnowledge read for the block in this transaction; read here when omitted. */
 export async function storeBlockExtraction(db: Sql, scope: BlockScope, extraction: Extraction, stored?: StoredKnowledge): Promise<StoreSummary> {
-  stored ??= (await storedKnowledge(db, scope.tenantId, [scope.blockId])).get(scope.blockId) ?? { atoms: [], molecules: [], manual: [] };
+  stored ??= (await storedKnowledge(db, scope.tenantId, [scope.blockId])).get(scope.blockId) ?? nothingStored();
   const steps = plan(extraction, stored);
   const summary: StoreSummary = { created: 0, versioned: 0, removed: 0, kept: 0, orphaned: 0 };
   const atomIds: string[] = [];
