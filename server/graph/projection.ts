@@ -2,14 +2,21 @@
  * PostgreSQL rows -> graph nodes and outgoing edges (seed 002 §3). Reads only the CURRENT rows,
  * so projecting an entity twice, or out of order, gives the same graph. sync.ts writes the result.
  *
- * Symmetric links (RELATED_TO, CONFLICTS_WITH) are stored once, from the smaller id to the larger.
- * `linked` lists every node an entity's edges depend on in both directions, so the sync can
+ * CONFLICTS_WITH links the representatives of conflicting rule variants (ruleVariants.ts) and is
+ * stored once, from the smaller id to the larger; RELATED_TO goes from an atom to a few older
+ * atoms of the same value or name. `linked` lists every node an entity's edges depend on in both directions, so the sync can
  * recompute those neighbours when the entity changes or goes.
  */
 import { createHash } from 'node:crypto';
+import { stableStringify as stableJson } from '../../lib/util/stableStringify';
 import type { Sql } from '../db/client';
 import type { GraphEntityType } from '../db/repos/graphOutbox';
 import type { EdgeSet, EdgeTarget, EdgeType, GraphNode, NodeLabel, Props } from './types';
+import { RULE_KEYS, ruleVariants, variantConflict } from './ruleVariants';
+
+/** Same-value or same-name atoms an atom links to, and how many candidates of each it looks at for them. */
+const RELATED_LIMIT = 3;
+const RELATED_WINDOW = 50;
 
 export const LABEL_OF: Record<GraphEntityType, NodeLabel> = {
   atom: 'Atom', molecule: 'Molecule', document: 'Document', block: 'Block', domain: 'Domain',
@@ -30,16 +37,6 @@ export interface EdgeProjection {
 }
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
-
-/** Keys sorted at every level, so both stores' read-back props hash the same. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 const withoutNulls = (props: Props) => Object.fromEntries(Object.entries(props).filter(([, v]) => v !== null && v !== undefined));
 
@@ -156,9 +153,15 @@ export async function projectEdges(db: Sql, tenantId: string, type: GraphEntityT
   const targets = new Map<string, EdgeTarget[]>();
   const add = (sourceId: string, edgeType: EdgeType, target: EdgeTarget) => {
     const key = `${sourceId} ${edgeType}`;
-    targets.set(key, [...(targets.get(key) ?? []), target]);
+    const list = targets.get(key);
+    if (list) list.push(target);
+    else targets.set(key, [target]);
   };
-  const link = (id: string, other: string) => result.linked.set(id, [...(result.linked.get(id) ?? []), other]);
+  const link = (id: string, other: string) => {
+    const list = result.linked.get(id);
+    if (list) list.push(other);
+    else result.linked.set(id, [other]);
+  };
   const finish = (present: Array<{ id: string }>) => {
     for (const { id } of present) {
       if (!result.linked.has(id)) result.linked.set(id, []);
@@ -187,31 +190,48 @@ export async function projectEdges(db: Sql, tenantId: string, type: GraphEntityT
       [tenantId, present],
     );
     for (const p of parts) add(p.atomId, 'PART_OF', { targetId: p.moleculeId, props: { role: p.role, order: p.order } });
-    // Same canonical value (and type and kind), or same name, in another document.
+    // Same canonical value (and type and kind), or same name, in another document: each atom links to
+    // the oldest few such atoms (RELATED_LIMIT), found by walking the value's (or name's) atoms
+    // oldest first through an index. Linking every pair grew with the square of a value's
+    // occurrences (an OR join no index served: 6.5 s on PGlite for the 120 atoms of 20 paragraphs).
+    // Oldest first, so an atom added later never changes an existing atom's links; when a linked
+    // atom goes, the atoms linking to it are found by their sync_state (reverse links, sync.ts).
     const { rows: related } = await db.query<{ atomId: string; otherId: string; sameValue: boolean }>(
-      `SELECT a.id AS "atomId", b.id AS "otherId",
-              (b.canonical = a.canonical AND b.atom_type = a.atom_type AND b.kind IS NOT DISTINCT FROM a.kind) AS "sameValue"
-         FROM atoms a JOIN atoms b ON b.tenant_id = a.tenant_id AND b.id <> a.id AND b.deleted_at IS NULL
-              AND ((b.canonical = a.canonical AND b.atom_type = a.atom_type AND b.kind IS NOT DISTINCT FROM a.kind)
-                   OR (a.name <> '' AND lower(b.name) = lower(a.name)))
-        WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[]) AND a.deleted_at IS NULL
-          AND EXISTS (SELECT 1 FROM annotations x JOIN annotations y ON y.tenant_id = x.tenant_id AND y.document_id <> x.document_id
-                       WHERE x.tenant_id = $1 AND x.knowledge_type = 'atom' AND x.knowledge_id = a.id
-                         AND y.knowledge_type = 'atom' AND y.knowledge_id = b.id AND x.status = 'anchored' AND y.status = 'anchored')`,
-      [tenantId, present],
+      `WITH mine AS (
+         SELECT a.id, a.canonical, a.atom_type, a.kind, lower(a.name) AS name, a.created_at,
+                (SELECT an.document_id FROM annotations an WHERE an.tenant_id = $1 AND an.knowledge_type = 'atom'
+                    AND an.knowledge_id = a.id AND an.status = 'anchored' ORDER BY an.created_at, an.id LIMIT 1) AS doc
+           FROM atoms a WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[]) AND a.deleted_at IS NULL)
+       SELECT m.id AS "atomId", r.id AS "otherId", r.same_value AS "sameValue"
+         FROM mine m CROSS JOIN LATERAL (
+           SELECT c.id, c.same_value FROM (
+             SELECT DISTINCT ON (c.id) c.id, c.same_value, c.created_at FROM (
+               (SELECT b.id, true AS same_value, b.created_at FROM atoms b
+                 WHERE b.tenant_id = $1 AND b.canonical = m.canonical AND b.deleted_at IS NULL
+                   AND (b.created_at, b.id) < (m.created_at, m.id) AND b.atom_type = m.atom_type AND b.kind IS NOT DISTINCT FROM m.kind
+                 ORDER BY b.created_at, b.id LIMIT $3)
+               UNION ALL
+               (SELECT b.id, false, b.created_at FROM atoms b
+                 WHERE m.name <> '' AND b.tenant_id = $1 AND lower(b.name) = m.name AND b.deleted_at IS NULL
+                   AND (b.created_at, b.id) < (m.created_at, m.id)
+                 ORDER BY lower(b.name), b.created_at, b.id LIMIT $3)) c
+              WHERE EXISTS (SELECT 1 FROM annotations y WHERE y.tenant_id = $1 AND y.knowledge_type = 'atom' AND y.knowledge_id = c.id
+                               AND y.status = 'anchored' AND y.document_id <> m.doc)
+              ORDER BY c.id, c.same_value DESC) c
+            ORDER BY c.same_value DESC, c.created_at, c.id LIMIT $4) r
+        WHERE m.doc IS NOT NULL`,
+      [tenantId, present, RELATED_WINDOW, RELATED_LIMIT],
     );
     for (const r of related) {
       link(r.atomId, r.otherId);
-      if (r.atomId < r.otherId) {
-        add(r.atomId, 'RELATED_TO', { targetId: r.otherId, props: r.sameValue ? { type: 'same_value', strength: 1 } : { type: 'same_name', strength: 0.8 } });
-      }
+      add(r.atomId, 'RELATED_TO', { targetId: r.otherId, props: r.sameValue ? { type: 'same_value', strength: 1 } : { type: 'same_name', strength: 0.8 } });
     }
     return finish(atoms);
   }
 
   if (type === 'molecule') {
-    const { rows: molecules } = await db.query<Pick<MoleculeRow, 'id' | 'type' | 'atomRoles' | 'enforcement' | 'domainId'>>(
-      `SELECT id, molecule_type AS type, atom_roles AS "atomRoles", enforcement_level AS enforcement, domain_id AS "domainId"
+    const { rows: molecules } = await db.query<Pick<MoleculeRow, 'id' | 'type' | 'atomRoles' | 'enforcement' | 'domainId'> & RuleKeys>(
+      `SELECT id, molecule_type AS type, atom_roles AS "atomRoles", enforcement_level AS enforcement, domain_id AS "domainId", ${RULE_KEYS}
          FROM molecule_metadata WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL`,
       [tenantId, ids],
     );
@@ -225,7 +245,7 @@ export async function projectEdges(db: Sql, tenantId: string, type: GraphEntityT
       }
     }
     await appearances(db, tenantId, 'molecule', present, add);
-    for (const c of await conflicts(db, tenantId, present)) {
+    for (const c of await conflicts(db, tenantId, molecules)) {
       link(c.moleculeId, c.otherId);
       if (c.moleculeId < c.otherId) add(c.moleculeId, 'CONFLICTS_WITH', { targetId: c.otherId, props: { reason: c.reason, severity: c.severity } });
     }
@@ -263,7 +283,9 @@ async function appearances(db: Sql, tenantId: string, kind: 'atom' | 'molecule',
   const grouped = new Map<string, typeof rows>();
   for (const row of rows) {
     const key = `${row.id} ${row.documentId}`;
-    grouped.set(key, [...(grouped.get(key) ?? []), row]);
+    const list = grouped.get(key);
+    if (list) list.push(row);
+    else grouped.set(key, [row]);
   }
   for (const spans of grouped.values()) {
     const [first] = spans;
@@ -279,53 +301,28 @@ async function appearances(db: Sql, tenantId: string, kind: 'atom' | 'molecule',
   }
 }
 
-interface Part {
-  field: string;
-  op: string;
-  value: unknown;
+interface RuleKeys {
+  id: string;
+  conditionKey: string | null;
+  resultKey: string;
 }
 
-const parts = (value: unknown): Part[] => (Array.isArray(value) ? value.filter((p): p is Part => typeof p?.field === 'string') : []);
-
 /**
- * Two live molecules of the tenant with the same conditions (the same set of field/op/value) whose
- * results give one field different values, e.g. Quebec's withholding rate is 10% in one document
- * and 12% in another.
+ * CONFLICTS_WITH between the representatives of conflicting variants of a group (ruleVariants.ts):
+ * a rule that is not its variant's representative has no conflict edges of its own, so a group's
+ * edges grow with its variants, not its rules. Both ends are linked, so either one's change
+ * re-projects the other.
  */
-async function conflicts(db: Sql, tenantId: string, ids: string[]) {
-  const { rows } = await db.query<{
-    moleculeId: string; otherId: string; results: unknown; otherResults: unknown; enforcement: string | null; otherEnforcement: string | null;
-    canonicals: string[]; otherCanonicals: string[];
-  }>(
-    `WITH pairs AS (
-       SELECT a.id AS "moleculeId", b.id AS "otherId", a.configuration->'results' AS results, b.configuration->'results' AS "otherResults",
-              a.enforcement_level AS enforcement, b.enforcement_level AS "otherEnforcement", a.atom_roles AS roles, b.atom_roles AS "otherRoles"
-         FROM molecule_metadata a JOIN molecule_metadata b ON b.tenant_id = a.tenant_id AND b.id <> a.id AND b.deleted_at IS NULL
-              AND (b.configuration->'conditions') @> (a.configuration->'conditions')
-              AND (a.configuration->'conditions') @> (b.configuration->'conditions')
-        WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[]) AND a.deleted_at IS NULL
-          AND jsonb_typeof(a.configuration->'conditions') = 'array' AND jsonb_array_length(a.configuration->'conditions') > 0)
-     SELECT p."moleculeId", p."otherId", p.results, p."otherResults", p.enforcement, p."otherEnforcement",
-            ARRAY(SELECT at.canonical FROM jsonb_to_recordset(p.roles) r("atomId" uuid, role text, "order" int)
-                    JOIN atoms at ON at.id = r."atomId" WHERE r.role = 'result' ORDER BY r."order") AS canonicals,
-            ARRAY(SELECT at.canonical FROM jsonb_to_recordset(p."otherRoles") r("atomId" uuid, role text, "order" int)
-                    JOIN atoms at ON at.id = r."atomId" WHERE r.role = 'result' ORDER BY r."order") AS "otherCanonicals"
-       FROM pairs p`,
-    [tenantId, ids],
-  );
-  return rows.flatMap((row) => {
-    const mine = parts(row.results);
-    const theirs = parts(row.otherResults);
-    const shown = (list: Part[], canonicals: string[], i: number) => canonicals.length === list.length ? canonicals[i] : String(list[i].value);
-    for (const [i, part] of mine.entries()) {
-      const j = theirs.findIndex((other) => other.field === part.field && other.op === part.op);
-      if (j < 0 || stableJson(theirs[j].value) === stableJson(part.value)) continue;
-      const [a, b] = row.moleculeId < row.otherId
-        ? [shown(mine, row.canonicals, i), shown(theirs, row.otherCanonicals, j)]
-        : [shown(theirs, row.otherCanonicals, j), shown(mine, row.canonicals, i)];
-      const severity = row.enforcement === 'block' || row.otherEnforcement === 'block' ? 'high' : 'medium';
-      return [{ moleculeId: row.moleculeId, otherId: row.otherId, reason: `same condition, different ${part.field}: ${a} vs ${b}`, severity }];
-    }
-    return [];
+async function conflicts(db: Sql, tenantId: string, molecules: RuleKeys[]) {
+  const groups = await ruleVariants(db, tenantId, molecules.flatMap((m) => (m.conditionKey ? [m.conditionKey] : [])));
+  return molecules.flatMap((molecule) => {
+    const variants = molecule.conditionKey ? groups.get(molecule.conditionKey) ?? [] : [];
+    const own = variants.find((variant) => variant.representative === molecule.id);
+    if (!own) return [];
+    return variants.flatMap((other) => {
+      const [a, b] = molecule.id < other.representative ? [own, other] : [other, own];
+      const conflict = variantConflict(a, b);
+      return conflict ? [{ moleculeId: molecule.id, otherId: other.representative, ...conflict }] : [];
+    });
   });
 }

@@ -10,7 +10,9 @@ import { blockText } from '../../lib/blocks/text';
 import type { BlockContent } from '../../lib/blocks/types';
 import type { ConflictDto, ConflictsDto, CyclesDto, GraphEdgeDto, GraphLabel, GraphNodeDto, GraphViewDto, PathDto } from '../../lib/graph/dto';
 import { moleculeSummary } from '../presenters/knowledge';
-import type { GraphStore, NodeLabel, QueryOptions, ReachedNode } from './types';
+import type { ConflictPair, GraphStore, NodeLabel, QueryOptions, ReachedNode } from './types';
+import { RULE_KEYS, ruleVariants, variantConflict } from './ruleVariants';
+import { toConflicts } from './rules';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SNIPPET = 60;
@@ -194,25 +196,55 @@ export class MoleculeRepository {
   }
 
   /**
-   * CONFLICTS_WITH pairs; with documentId (null when the tenant has no such document), those
-   * touching the document: by the graph's APPEARS_IN edges or by the molecules annotated in it.
+   * Conflicting rules: the whole tenant's from the graph (CONFLICTS_WITH links the representatives
+   * of conflicting variants); with documentId (null when the tenant has no such document), the
+   * document's own rules against their groups, read from PostgreSQL through the variants index, so
+   * a document whose rules repeat another's (whose representatives are elsewhere) still sees them.
    */
   async conflicts(tenantId: string, documentId?: string, options?: QueryOptions): Promise<ConflictsDto | null> {
-    let pairs = await this.stores.graph.conflicts(tenantId, undefined, options);
-    if (documentId !== undefined) {
-      const { rows } = await this.stores.db.query<{ id: string; ids: string[] }>(
-        `SELECT d.id, ARRAY(SELECT knowledge_id::text FROM annotations WHERE tenant_id = $1 AND document_id = d.id) AS ids
-           FROM documents d WHERE d.tenant_id = $1 AND d.id = $2`, [tenantId, documentId]);
-      const [document] = rows;
-      if (!document) return null;
-      const inGraph = await this.stores.graph.conflicts(tenantId, documentId, options);
-      const key = (p: { sourceId: string; targetId: string }) => `${p.sourceId} ${p.targetId}`;
-      const touching = new Set(inGraph.map(key));
-      const annotated = new Set(document.ids);
-      pairs = pairs.filter((p) => touching.has(key(p)) || annotated.has(p.sourceId) || annotated.has(p.targetId));
+    let pairs: ConflictPair[];
+    if (documentId === undefined) pairs = await this.stores.graph.conflicts(tenantId, undefined, options);
+    else {
+      const found = await documentConflicts(this.stores.db, tenantId, documentId);
+      if (!found) return null;
+      pairs = found;
     }
     const conflicts: ConflictDto[] = pairs.map((p) => ({ sourceId: p.sourceId, targetId: p.targetId, reason: p.reason, severity: p.severity }));
     const edges = conflicts.map((c) => ({ source: c.sourceId, target: c.targetId, type: 'CONFLICTS_WITH', props: { reason: c.reason, severity: c.severity } }));
     return { ...(await drawIds(this.stores, tenantId, conflicts.flatMap((c) => [c.sourceId, c.targetId]), edges, options)), conflicts };
   }
+}
+
+/**
+ * A document's conflicts: each of its variants (its rules with the same conditions and results,
+ * represented by the document's oldest such rule) against the other variants of its group. The
+ * partner is the document's own rule of that variant when it has one, else the group's
+ * representative. Null when the tenant has no such document.
+ */
+async function documentConflicts(db: Sql, tenantId: string, documentId: string): Promise<ConflictPair[] | null> {
+  const { rows: [document] } = await db.query<{ id: string }>('SELECT id FROM documents WHERE tenant_id = $1 AND id = $2', [tenantId, documentId]);
+  if (!document) return null;
+  const { rows } = await db.query<{ id: string; conditionKey: string | null; resultKey: string }>(
+    `SELECT DISTINCT ON (2, 3) id, ${RULE_KEYS} FROM molecule_metadata
+      WHERE tenant_id = $1 AND deleted_at IS NULL
+        AND id IN (SELECT knowledge_id FROM annotations WHERE tenant_id = $1 AND document_id = $2 AND knowledge_type = 'molecule')
+      ORDER BY 2, 3, created_at, id`,
+    [tenantId, documentId],
+  );
+  const mine = rows.filter((row): row is typeof row & { conditionKey: string } => row.conditionKey !== null);
+  const groups = await ruleVariants(db, tenantId, mine.map((row) => row.conditionKey));
+  const local = new Map(mine.map((row) => [`${row.conditionKey} ${row.resultKey}`, row.id]));
+  const pairs = new Map<string, ConflictPair>();
+  for (const row of mine) {
+    const variants = groups.get(row.conditionKey) ?? [];
+    const own = variants.find((variant) => variant.resultKey === row.resultKey);
+    if (!own) continue;
+    for (const other of variants) {
+      const partner = local.get(`${row.conditionKey} ${other.resultKey}`) ?? other.representative;
+      const [sourceId, targetId] = row.id < partner ? [row.id, partner] : [partner, row.id];
+      const conflict = row.id < partner ? variantConflict(own, other) : variantConflict(other, own);
+      if (conflict) pairs.set(`${sourceId} ${targetId}`, { sourceId, targetId, ...conflict });
+    }
+  }
+  return toConflicts([...pairs.values()]);
 }

@@ -20,6 +20,7 @@ import type { GraphEntityType } from '../db/repos/graphOutbox';
 import type { Bus } from '../bus';
 import type { Logger } from '../log';
 import { checksum, LABEL_OF, projectEdges, projectNodes } from './projection';
+import { representativesOf } from './ruleVariants';
 import type { GraphNode, GraphStore } from './types';
 
 const COALESCE_MS = 200;
@@ -288,7 +289,13 @@ export async function syncTenant(db: Sql, graph: GraphStore, tenantId: string, c
     const projections = await Promise.all(ENTITY_ORDER.map((type) => projectEdges(db, tenantId, type, idsOf(type))));
     const linked = new Map(projections.flatMap((projection) => [...projection.linked]));
     const changed = new Set(allIds);
-    const neighbours = [...new Set([...previouslyLinked, ...[...linked.values()].flat()])].filter((id) => !changed.has(id));
+    // Also: what links to an entity that is gone (an atom's RELATED_TO points at older atoms, which
+    // do not link back), and the rule that now represents a changed rule's variant.
+    const { rows: linkingToGone } = gone.length === 0 ? { rows: [] } : await db.query<{ id: string }>(
+      'SELECT entity_id AS id FROM sync_state WHERE tenant_id = $1 AND linked_ids && $2::uuid[]', [tenantId, gone]);
+    const representatives = await representativesOf(db, tenantId, idsOf('molecule'));
+    const neighbours = [...new Set([...previouslyLinked, ...[...linked.values()].flat(), ...linkingToGone.map((row) => row.id), ...representatives])]
+      .filter((id) => !changed.has(id));
     const neighbourEdges = [
       ...(await projectEdges(db, tenantId, 'atom', neighbours)).edges,
       ...(await projectEdges(db, tenantId, 'molecule', neighbours)).edges,

@@ -42,8 +42,13 @@ async function insertAtom(db: Sql, tenantId: string, name: string, canonical: st
 
 async function insertMolecule(db: Sql, tenantId: string, atomIds: string[], condition: string, result: string): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO molecule_metadata (tenant_id, molecule_type, atom_ids, configuration) VALUES ($1, 'ConditionMolecule', $2::uuid[], $3::jsonb) RETURNING id`,
-    [tenantId, atomIds, JSON.stringify({ ruleType: 'if_then', condition, result })],
+    `INSERT INTO molecule_metadata (tenant_id, molecule_type, atom_ids, configuration, enforcement_level)
+     VALUES ($1, 'ConditionMolecule', $2::uuid[], $3::jsonb, 'block') RETURNING id`,
+    [tenantId, atomIds, JSON.stringify({
+      ruleType: 'if_then', condition, result,
+      conditions: [{ field: 'jurisdiction', op: '=', value: condition.split(' ').at(-1) }],
+      results: [{ field: 'withholding rate', op: '=', value: result.split(' ').at(-1) }],
+    })],
   );
   return rows[0].id;
 }
@@ -217,9 +222,12 @@ describe('graph API', { timeout: 60_000 }, () => {
   });
 
   it('conflicts: both documents see the pair, an unrelated document sees none', async () => {
+    // A document's conflicts come from its rules in PostgreSQL; the tenant's from the graph.
+    const [sourceId, targetId] = [ids.rule10, ids.rule12].sort();
+    const [a, b] = sourceId === ids.rule10 ? ['10%', '12%'] : ['12%', '10%'];
     for (const document of [ids.doc1, ids.doc2]) {
       const view = await call<ConflictsDto>(conflictsRoute.GET, `document=${document}`);
-      assert.deepEqual(view.conflicts, [{ sourceId: ids.rule10, targetId: ids.rule12, reason: 'contradictory rates', severity: 'high' }]);
+      assert.deepEqual(view.conflicts, [{ sourceId, targetId, reason: `same condition, different withholding rate: ${a} vs ${b}`, severity: 'high' }]);
       assert.deepEqual(new Set(view.nodes.map((n) => n.documentId)), new Set([ids.doc1, ids.doc2]));
       assert.equal(view.edges[0].type, 'CONFLICTS_WITH');
     }

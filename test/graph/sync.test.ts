@@ -14,6 +14,7 @@ import { ruleExtractor } from '../../server/extraction/ruleExtractor';
 import { createPgGraphStore } from '../../server/graph/pgStore';
 import { compareGraph, rebuild, reconcile } from '../../server/graph/reconcile';
 import { GraphSync } from '../../server/graph/sync';
+import { MoleculeRepository } from '../../server/graph/repositories';
 import { writeBlocks } from '../../server/projection/blockWrite';
 import type { ProjectedBlock } from '../../lib/blocks/types';
 import type { GraphStore } from '../../server/graph/types';
@@ -138,6 +139,34 @@ describe('graph sync (PostgreSQL graph store)', { timeout: 120_000 }, () => {
     await extractDocument(t.db, ruleExtractor, tenantId, memo.documentId);
     await sync.drain();
     assert.deepEqual(await graph.conflicts(tenantId), []);
+    await assertInSync(t.db, graph, tenantId);
+  });
+
+  it('repeated rules are compared as variants: 40 copies at 10% and 12% and a copy of the document give one conflict, kept when its oldest rule goes', async () => {
+    const tenantId = await newTenant(t.db);
+    const first = await writeDocument(t.db, tenantId, 'First', [QUEBEC_12]);
+    const texts = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? QUEBEC_10 : QUEBEC_12));
+    await writeDocument(t.db, tenantId, 'Handbook', texts);
+    const copy = await writeDocument(t.db, tenantId, 'Handbook (copy)', texts);
+    await sync.drain();
+    // All pairs would be 41 x 40 conflicting rules; the variants are two.
+    const conflicts = await graph.conflicts(tenantId);
+    assert.equal(conflicts.length, 1, `one conflict: ${JSON.stringify(conflicts)}`);
+    const inCopy = await new MoleculeRepository({ db: t.db, graph }).conflicts(tenantId, copy.documentId);
+    assert.equal(inCopy?.conflicts.length, 1, `the copy sees the conflict between its own rules: ${JSON.stringify(inCopy?.conflicts)}`);
+    assert.deepEqual(new Set(inCopy?.nodes.map((node) => node.documentId)), new Set([copy.documentId]));
+    await assertInSync(t.db, graph, tenantId);
+
+    // The oldest 12% rule goes: the next oldest represents the variant, and the conflict stays.
+    const { rows: [oldest] } = await t.db.query<{ id: string }>(
+      `SELECT knowledge_id AS id FROM annotations WHERE tenant_id = $1 AND document_id = $2 AND knowledge_type = 'molecule'`, [tenantId, first.documentId]);
+    assert.ok([conflicts[0].sourceId, conflicts[0].targetId].includes(oldest.id), 'the oldest 12% rule represents its variant');
+    await t.db.tx((tx) => BlockRepository.apply(tx, tenantId, first.documentId, [paragraph('Plain words here.', 0, first.blockIds[0])], [], null));
+    await extractDocument(t.db, ruleExtractor, tenantId, first.documentId);
+    await sync.drain();
+    const after = await graph.conflicts(tenantId);
+    assert.equal(after.length, 1, `still one conflict: ${JSON.stringify(after)}`);
+    assert.ok(![after[0].sourceId, after[0].targetId].includes(oldest.id), 'the deleted rule is no longer an end of it');
     await assertInSync(t.db, graph, tenantId);
   });
 
