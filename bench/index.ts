@@ -22,6 +22,7 @@ const SUITES: Suite[] = [
   { name: 'extraction', run: runExtractionSuite },
   { name: 'graph', run: runGraphSuite },
   { name: 'rls', run: runRlsSuite },
+  { name: 'bigdoc', run: async () => (await import('./bigdoc')).runBigdocSuite() },
 ];
 
 /** The whole run is killed past this, cleaning up first (the collaboration suite alone takes ~11 minutes). */
