@@ -4,6 +4,7 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@ta
 import { useState, type ReactNode } from 'react';
 import { ApiError } from './api';
 import { PersonaViewProvider } from './persona/PersonaPreview';
+import { ServerLivenessProvider } from './serverLiveness';
 
 /** Pages anyone may open signed out; everywhere else a 401 sends the person to sign in. */
 export function isPublicPath(pathname: string): boolean {
@@ -36,7 +37,9 @@ export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
   return (
     <QueryClientProvider client={queryClient}>
-      <PersonaViewProvider>{children}</PersonaViewProvider>
+      <ServerLivenessProvider>
+        <PersonaViewProvider>{children}</PersonaViewProvider>
+      </ServerLivenessProvider>
     </QueryClientProvider>
   );
 }

@@ -15,8 +15,17 @@ import { z } from 'zod';
  */
 const BUS_EVENT = z.discriminatedUnion('type', [
   z.object({ type: z.literal('blocks.changed'), tenantId: z.guid(), documentId: z.guid(), changed: z.array(z.string()), deleted: z.array(z.string()) }),
-  /** A document's atoms, molecules, annotations or extraction status changed (panels refresh). */
-  z.object({ type: z.literal('knowledge.changed'), tenantId: z.guid(), documentId: z.guid(), status: z.enum(['idle', 'queued', 'running', 'retrying', 'failed']) }),
+  /**
+   * A document's atoms, molecules, annotations or extraction status changed (panels refresh).
+   * `progress`: a running job's count of blocks stored of those it must extract.
+   */
+  z.object({
+    type: z.literal('knowledge.changed'),
+    tenantId: z.guid(),
+    documentId: z.guid(),
+    status: z.enum(['idle', 'queued', 'running', 'retrying', 'failed']),
+    progress: z.object({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).optional(),
+  }),
   /** A session ended or a membership changed: open websockets of that account or member re-check. */
   z.object({ type: z.literal('access.changed'), accountId: z.string().optional(), userId: z.string().optional() }),
 ]);

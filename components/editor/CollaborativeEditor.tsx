@@ -12,6 +12,7 @@ import { PresenceList } from './PresenceList';
 import { renderSlashMenu } from './SlashMenu';
 import { useCollabConnection } from './useCollabConnection';
 import { useCollabSession, type CollabSession } from './useCollabSession';
+import { useSocketLiveness } from './useSocketLiveness';
 
 export interface CollaborativeEditorProps {
   documentId: string;
@@ -48,6 +49,7 @@ function useDocumentTitle(editor: Editor | null): string | null {
 function EditorSession({ session, user, onTitleChange, onEditorChange, readOnly }: { session: CollabSession } & Omit<CollaborativeEditorProps, 'documentId'>) {
   const { ydoc, provider } = session;
   const connection = useCollabConnection(provider);
+  const socket = useSocketLiveness(provider, ydoc);
   const [inputRequest, setInputRequest] = useState<SlashInputRequest | null>(null);
   // The caret label starts with the user at creation; later renames go through updateUser.
   const [initialUser] = useState(user);
@@ -106,7 +108,7 @@ function EditorSession({ session, user, onTitleChange, onEditorChange, readOnly 
   return (
     <div className="editor-shell">
       <div className="editor-bar">
-        <ConnectionStatus connection={connection} />
+        <ConnectionStatus connection={connection} socket={socket} />
         {readOnly ? (
           <span className="read-only-badge" data-testid="read-only-badge" title="You can read this document but not change it.">
             {readOnly}

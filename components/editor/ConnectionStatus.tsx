@@ -1,6 +1,8 @@
 'use client';
 
+import { useServerLiveness } from '../serverLiveness';
 import type { CollabConnection, ConnectionKind } from './useCollabConnection';
+import type { SocketLiveness } from './useSocketLiveness';
 
 const LABELS: Record<ConnectionKind, string> = {
   connecting: 'Connecting…',
@@ -9,18 +11,31 @@ const LABELS: Record<ConnectionKind, string> = {
   closed: 'Disconnected',
 };
 
-export function ConnectionStatus({ connection }: { connection: CollabConnection }) {
+/**
+ * The connection in words. An open socket is not enough to say "Connected": when the server
+ * stops answering (its probe, or the page's API requests), the label says so, and whether
+ * edits are waiting for it.
+ */
+export function ConnectionStatus({ connection, socket }: { connection: CollabConnection; socket: SocketLiveness }) {
   const { kind, synced, message } = connection;
-  const label = kind === 'connected' && !synced ? 'Syncing…' : LABELS[kind];
+  const server = useServerLiveness();
+  const connected = kind === 'connected';
+  const stalled = connected && socket.stalled;
+  const slow = connected && !stalled && server.requestsStalled;
+  const liveness = stalled ? 'stalled' : slow ? 'slow' : 'ok';
+  let label = connected && !synced ? 'Syncing…' : LABELS[kind];
+  if (stalled) label = socket.unacknowledged ? 'Saving… (server not responding)' : 'Server not responding';
+  else if (slow) label = socket.unacknowledged ? 'Saving… (server slow)' : 'Connected · server slow';
   return (
     <div
-      className={`connection-status is-${kind}`}
+      className={`connection-status is-${kind}${liveness === 'ok' ? '' : ` is-${liveness}`}`}
       data-testid="connection-status"
       data-state={kind}
       data-synced={synced ? 'true' : 'false'}
+      data-liveness={liveness}
       role="status"
       aria-live="polite"
-      title={message ?? label}
+      title={stalled ? 'The server has not answered for a few seconds. Your changes are kept here and sent when it does.' : (message ?? label)}
     >
       <span className="connection-dot" aria-hidden="true" />
       <span className="connection-label">{label}</span>

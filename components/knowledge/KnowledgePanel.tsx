@@ -17,6 +17,7 @@ import { MarkAsAtom } from './MarkAsAtomDialog';
 import { useCodeRef } from './useCodeRefs';
 import { reviewStatusOf, useAtomReviews, useReviewAtom, type ReviewDecision, type ReviewStatus } from './useAtomReview';
 import { useDocumentKnowledge } from './useDocumentKnowledge';
+import { useServerLiveness } from '../serverLiveness';
 
 type Tab = 'atoms' | 'molecules';
 
@@ -48,6 +49,7 @@ export function KnowledgePanel({
   canLinkCode?: boolean;
 }) {
   const knowledge = useDocumentKnowledge(documentId);
+  const liveness = useServerLiveness();
   const [view, setView] = useState<LayerView>({ atoms: true, molecules: true, atomType: null });
   const [chosenTab, setTab] = useState<Tab>('atoms');
   const tab: Tab = mode === 'product' ? 'molecules' : chosenTab;
@@ -74,7 +76,7 @@ export function KnowledgePanel({
     <aside className="knowledge-panel" data-testid="knowledge-panel" aria-label="Knowledge">
       <div className="knowledge-panel-head">
         <h2>Knowledge</h2>
-        {data ? <ExtractionStatus status={data.status} /> : null}
+        {data ? <ExtractionStatus status={data.status} liveness={liveness} /> : null}
       </div>
       <LayerToggles view={view} onChange={setView} />
       {knowledge.isError ? (

@@ -67,7 +67,15 @@ const knowledgeSchema: z.ZodType<DocumentKnowledgeDto> = z.object({
     attempts: z.number(),
     error: z.string().nullable(),
     updatedAt: z.string().nullable(),
+    progress: z.object({ done: z.number(), total: z.number() }).nullable().default(null),
+    notice: z.string().nullable().default(null),
   }),
+});
+
+/** `data` of a `knowledge` server-sent event (lib/knowledge/dto.ts KnowledgeChangedEvent). */
+const eventSchema = z.object({
+  status: z.enum(['idle', 'queued', 'running', 'retrying', 'failed']),
+  progress: z.object({ done: z.number(), total: z.number() }).optional(),
 });
 
 const manualAtomResponseSchema: z.ZodType<{ atom: AtomDto; annotation: AnnotationDto }> = z.object({
@@ -88,7 +96,16 @@ export function useDocumentKnowledge(documentId: string) {
     let retry: number | undefined;
     const connect = () => {
       source = new EventSource(`/api/documents/${encodeURIComponent(documentId)}/events`);
-      source.addEventListener('knowledge', invalidate);
+      source.addEventListener('knowledge', (event) => {
+        // A running job's progress (a few a second) changes only the status: fetching the
+        // whole document's knowledge for each would load the server the job already loads.
+        const parsed = eventSchema.safeParse(parseJson(event.data));
+        const progress = parsed.success && parsed.data.status === 'running' ? parsed.data.progress : undefined;
+        if (!progress || !queryClient.getQueryData(knowledgeQueryKey(documentId))) return invalidate();
+        queryClient.setQueryData<DocumentKnowledgeDto>(knowledgeQueryKey(documentId), (current) =>
+          current ? { ...current, status: { ...current.status, state: 'running', progress } } : current,
+        );
+      });
       // Changes made before the stream opened were not sent on it: those while it was
       // disconnected, and, on the first open, those after the first fetch read the knowledge.
       source.addEventListener('open', invalidate);
@@ -109,6 +126,14 @@ export function useDocumentKnowledge(documentId: string) {
     queryKey: knowledgeQueryKey(documentId),
     queryFn: () => requestJson(`/api/documents/${encodeURIComponent(documentId)}/knowledge`, knowledgeSchema),
   });
+}
+
+function parseJson(text: unknown): unknown {
+  try {
+    return typeof text === 'string' ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
 }
 
 export function useMarkAsAtom(documentId: string) {

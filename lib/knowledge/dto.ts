@@ -68,6 +68,15 @@ export interface ExtractionStatusDto {
   attempts: number;
   error: string | null;
   updatedAt: string | null;
+  /** A running job's blocks stored of those it must extract; null when idle or not yet reported. */
+  progress: ExtractionProgressDto | null;
+  /** What extraction had to cap or chunk, in words for the person (null: nothing). */
+  notice: string | null;
+}
+
+export interface ExtractionProgressDto {
+  done: number;
+  total: number;
 }
 
 /** GET /api/documents/:id/knowledge */
@@ -94,4 +103,6 @@ export interface KnowledgeChangedEvent {
   documentId: string;
   /** Extraction state after the change. */
   status: ExtractionStatusDto['state'];
+  /** Sent while a job runs: the panel shows it without fetching the document's knowledge again. */
+  progress?: ExtractionProgressDto;
 }

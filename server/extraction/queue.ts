@@ -21,13 +21,15 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/client';
 import type { Bus } from '../bus';
 import type { Logger } from '../log';
-import { extractDocument, staleDocuments } from './pipeline';
+import { extractDocument, staleDocuments, type ExtractionProgress } from './pipeline';
 import { withTimeout } from '../../lib/util/withTimeout';
 import type { Extractor } from './types';
 
 export const RETRY_LIMIT = 3;
 /** How long a loop with nothing to do waits before looking again (enqueue wakes it sooner). */
 const POLL_MS = 500;
+/** A running job writes its progress at most this often, and only once it has run this long. */
+const PROGRESS_MS = 500;
 
 type State = 'idle' | 'queued' | 'running' | 'retrying' | 'failed';
 
@@ -51,6 +53,8 @@ export interface ExtractionQueueOptions {
    * annotation's quote in the browser test: more intermediate texts get extracted while typing.
    */
   concurrency?: number;
+  /** How often a running job writes its progress (default PROGRESS_MS). */
+  progressMs?: number;
 }
 
 interface Job {
@@ -135,7 +139,8 @@ export class ExtractionQueue {
     const lease = randomUUID();
     const { rows } = await this.options.db.query<Omit<Job, 'lease'>>(
       `UPDATE extraction_status s SET state = 'running', claimed = s.requested, attempts = s.attempts + 1,
-              lease = $1, lease_until = NOW() + make_interval(secs => $2), updated_at = NOW()
+              lease = $1, lease_until = NOW() + make_interval(secs => $2), updated_at = NOW(),
+              blocks_total = NULL, blocks_done = 0
         WHERE s.document_id = (
           SELECT document_id FROM extraction_status
            WHERE state IN ('queued', 'running', 'retrying') AND run_after <= NOW()
@@ -163,18 +168,23 @@ export class ExtractionQueue {
         [documentId, lease, this.leaseSeconds],
       ).catch((error: unknown) => log.warn({ err: error, documentId }, 'could not renew an extraction lease'));
     }, (this.leaseSeconds * 1000) / 3);
+    const progress = progressWriter((done, total) => this.writeProgress(job, done, total), this.options.progressMs ?? PROGRESS_MS);
     let failure: string | null = null;
+    let notice: string | null = null;
     try {
-      const summary = await extractDocument(db, this.options.extractor, tenantId, documentId);
+      const summary = await extractDocument(db, this.options.extractor, tenantId, documentId, progress.report);
+      notice = summary?.notice ?? null;
       log.debug({ documentId, summary }, 'extracted');
     } catch (error) {
       failure = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
       log.warn({ err: error, documentId, attempt: job.attempts }, 'extraction failed');
     } finally {
       clearInterval(renew);
+      // A progress event published after the outcome's would show the job running again.
+      await progress.stop();
     }
     try {
-      return await this.finish(job, failure);
+      return await this.finish(job, failure, notice);
     } catch (error) {
       // The lease runs out and another worker runs the document again.
       log.warn({ err: error, documentId }, 'could not record the outcome of an extraction job');
@@ -186,12 +196,12 @@ export class ExtractionQueue {
    * Idle, or queued again if requested during the run; on failure retrying, then failed.
    * Returns whether a document (this one again, or another) is due now.
    */
-  private async finish(job: Job, failure: string | null): Promise<boolean> {
+  private async finish(job: Job, failure: string | null, notice: string | null): Promise<boolean> {
     const retryLimit = this.options.retryLimit ?? RETRY_LIMIT;
     const delay = this.options.retryDelaySeconds ?? 1;
     const [outcome, values] =
       failure === null
-        ? [`state = CASE WHEN requested = claimed THEN 'idle' ELSE 'queued' END, attempts = 0, error = NULL, run_after = NOW()`, []]
+        ? [`state = CASE WHEN requested = claimed THEN 'idle' ELSE 'queued' END, attempts = 0, error = NULL, run_after = NOW(), notice = $3`, [notice]]
         : [`state = CASE WHEN attempts <= $3 THEN 'retrying' WHEN requested = claimed THEN 'failed' ELSE 'queued' END,
             attempts = CASE WHEN attempts <= $3 OR requested = claimed THEN attempts ELSE 0 END,
             run_after = CASE WHEN attempts <= $3 THEN NOW() + make_interval(secs => $4 * power(2, attempts - 1)) ELSE NOW() END,
@@ -209,9 +219,23 @@ export class ExtractionQueue {
     return rows[0].state === 'queued' || rows[0].more;
   }
 
-  private async publish(tenantId: string, documentId: string, status: State): Promise<void> {
+  /** One statement, only while this job holds the document; then the editors are told. */
+  private async writeProgress(job: Job, done: number, total: number): Promise<void> {
+    try {
+      const { rows } = await this.options.db.query(
+        `UPDATE extraction_status SET blocks_done = $3, blocks_total = $4
+          WHERE document_id = $1 AND lease = $2 AND state = 'running' RETURNING 1`,
+        [job.documentId, job.lease, done, total],
+      );
+      if (rows.length > 0) await this.publish(job.tenantId, job.documentId, 'running', { done, total });
+    } catch (error) {
+      this.options.log.warn({ err: error, documentId: job.documentId }, 'could not record extraction progress');
+    }
+  }
+
+  private async publish(tenantId: string, documentId: string, status: State, progress?: { done: number; total: number }): Promise<void> {
     await this.options.bus
-      .publish({ type: 'knowledge.changed', tenantId, documentId, status })
+      .publish({ type: 'knowledge.changed', tenantId, documentId, status, ...(progress ? { progress } : {}) })
       .catch((error: unknown) => this.options.log.warn({ err: error, documentId }, 'could not publish knowledge.changed'));
   }
 
@@ -265,4 +289,43 @@ export class ExtractionQueue {
     );
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
+}
+
+/**
+ * Passes a job's progress to `write` at most once per `intervalMs`, the first time only after the
+ * job has run that long: a job that ends sooner (typing: one block) costs no statement. Writes do
+ * not overlap, and stop() waits for the one in flight.
+ */
+function progressWriter(write: (done: number, total: number) => Promise<void>, intervalMs: number): { report: ExtractionProgress; stop: () => Promise<void> } {
+  let latest: { done: number; total: number } | null = null;
+  let lastAt = Date.now();
+  let timer: NodeJS.Timeout | null = null;
+  let writing: Promise<void> | null = null;
+  let stopped = false;
+  const schedule = () => {
+    if (timer || writing || stopped || !latest) return;
+    timer = setTimeout(flush, Math.max(0, lastAt + intervalMs - Date.now()));
+  };
+  const flush = () => {
+    timer = null;
+    const values = latest;
+    latest = null;
+    if (!values || stopped) return;
+    writing = write(values.done, values.total).finally(() => {
+      writing = null;
+      lastAt = Date.now();
+      schedule();
+    });
+  };
+  return {
+    report(done, total) {
+      latest = { done, total };
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await writing;
+    },
+  };
 }

@@ -83,5 +83,8 @@ export function presentStatus(row: StatusRow): ExtractionStatusDto {
     attempts: row.attempts,
     error: row.error,
     updatedAt: row.updatedAt ? new Date(row.updatedAt).toISOString() : null,
+    // Only a running job's numbers mean anything; those of a finished one would read as stuck.
+    progress: row.state === 'running' && row.blocksTotal !== null ? { done: Math.min(row.blocksDone, row.blocksTotal), total: row.blocksTotal } : null,
+    notice: row.notice,
   };
 }

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { BlockRepository } from '../../server/db/repos/blocks';
 import { DocumentRepository } from '../../server/db/repos/documents';
 import { KnowledgeRepository } from '../../server/db/repos/knowledge';
+import { presentStatus } from '../../server/presenters/knowledge';
 import { ExtractionQueue } from '../../server/extraction/queue';
 import { extractDocument } from '../../server/extraction/pipeline';
 import { ruleExtractor } from '../../server/extraction/ruleExtractor';
@@ -418,5 +419,57 @@ describe('extraction queue', { timeout: 90_000 }, () => {
     assert.equal(finished.state, 'idle', `the huge document was extracted (error: ${finished.error})`);
     const annotations = await KnowledgeRepository.annotations(db, tenantId, huge);
     assert.ok(annotations.length > 0);
+  });
+  it('a long job reports "done of total" blocks while it runs, at most a few times a second; a short one writes nothing', async () => {
+    const { db } = database;
+    const bus = inProcessBus();
+    const events: BusEvent[] = [];
+    bus.subscribe((event) => events.push(event));
+    const texts = Array.from({ length: 40 }, (_, i) => `In Ontario, the fee for request type ${i} is 12% for amounts up to $800.`);
+    const big = await documentWith(db, tenantId, texts);
+    // 20 ms a block: the job runs ~800 ms, storing a chunk every STORE_WAIT_MS.
+    const slow: Extractor = {
+      name: 'rules',
+      async extract(block, context) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return ruleExtractor.extract(block, context);
+      },
+    };
+    const queue = new ExtractionQueue({ db, bus, log, extractor: slow, progressMs: 150 });
+    await queue.start();
+    let seen;
+    try {
+      seen = await waitFor(async () => {
+        const status = presentStatus(await KnowledgeRepository.status(db, tenantId, big));
+        assert.ok(status.progress && status.progress.done > 0 && status.progress.done < 40, `progress ${JSON.stringify(status.progress)}`);
+        return status;
+      }, { timeout: 30_000, interval: 20 });
+      await queue.drain();
+    } finally {
+      await queue.stop();
+    }
+    assert.equal(seen.state, 'running');
+    assert.equal(seen.progress?.total, 40, 'the total is the blocks whose text changed');
+    const ofBig = events.filter((e) => e.type === 'knowledge.changed' && e.documentId === big);
+    const progress = ofBig.flatMap((e) => (e.type === 'knowledge.changed' && e.progress ? [e.progress] : []));
+    assert.ok(progress.length >= 2, `progress events: ${JSON.stringify(progress)}`);
+    assert.ok(progress.length <= 12, `at most ~7 a second over ~1 s: ${progress.length}`);
+    assert.ok(progress.every((p, i) => p.total === 40 && (i === 0 || p.done >= progress[i - 1].done)), JSON.stringify(progress));
+    const last = ofBig.at(-1);
+    assert.ok(last?.type === 'knowledge.changed' && last.status === 'idle' && !last.progress, 'the outcome is the last event');
+    assert.equal(presentStatus(await KnowledgeRepository.status(db, tenantId, big)).progress, null, 'a finished job shows no progress');
+
+    // One edited block (typing) finishes before the first write: no statement, no event.
+    const before = events.length;
+    const small = await documentWith(db, tenantId, ['A late fee of 2% applies.']);
+    const fast = new ExtractionQueue({ db, bus, log, extractor: ruleExtractor, progressMs: 500 });
+    await fast.start();
+    try {
+      await fast.drain();
+    } finally {
+      await fast.stop();
+    }
+    const later = events.slice(before).filter((e) => e.type === 'knowledge.changed' && e.documentId === small);
+    assert.ok(later.length > 0 && later.every((e) => e.type === 'knowledge.changed' && !e.progress), JSON.stringify(later));
   });
 });

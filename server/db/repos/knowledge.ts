@@ -54,6 +54,10 @@ export interface StatusRow {
   attempts: number;
   error: string | null;
   updatedAt: Date | null;
+  /** The running job's blocks to extract (null until it reports) and how many are stored. */
+  blocksTotal: number | null;
+  blocksDone: number;
+  notice: string | null;
 }
 
 const ATOM_COLUMNS = `a.id, a.atom_type AS type, a.kind, a.text_value AS "textValue", a.number_value::float8 AS "numberValue",
@@ -118,10 +122,11 @@ export const KnowledgeRepository = {
 
   async status(db: Sql, tenantId: string, documentId: string): Promise<StatusRow> {
     const { rows } = await db.query<StatusRow>(
-      `SELECT state, attempts, error, updated_at AS "updatedAt" FROM extraction_status WHERE tenant_id = $1 AND document_id = $2`,
+      `SELECT state, attempts, error, updated_at AS "updatedAt", blocks_total AS "blocksTotal", blocks_done AS "blocksDone", notice
+         FROM extraction_status WHERE tenant_id = $1 AND document_id = $2`,
       [tenantId, documentId],
     );
-    return rows[0] ?? { state: 'idle', attempts: 0, error: null, updatedAt: null };
+    return rows[0] ?? { state: 'idle', attempts: 0, error: null, updatedAt: null, blocksTotal: null, blocksDone: 0, notice: null };
   },
 
   /** An atom and every version before it (previous_version chain), newest first; null if not the tenant's. */

@@ -26,7 +26,7 @@ export const GET = route(async (request: Request, context: DocumentContext) => {
       send('retry: 2000\n: connected\n\n');
       const unsubscribe = bus.subscribe((event) => {
         if (event.type !== 'knowledge.changed' || event.tenantId !== tenantId || event.documentId !== id) return;
-        const data: KnowledgeChangedEvent = { documentId: id, status: event.status };
+        const data: KnowledgeChangedEvent = { documentId: id, status: event.status, ...(event.progress ? { progress: event.progress } : {}) };
         send(`event: knowledge\ndata: ${JSON.stringify(data)}\n\n`);
       });
       const keepalive = setInterval(() => send(': keepalive\n\n'), KEEPALIVE_MS);
