@@ -118,7 +118,13 @@ interface Sample {
 }
 
 /** The stage of the work when the restart phase killed the server. */
-type KillStage = 'before the blocks were stored' | 'mid-extraction' | 'mid-graph-sync' | 'after the work was done' | 'progress unknown (no answer)';
+type KillStage =
+  | 'before the blocks were stored'
+  | 'mid-extraction'
+  | 'mid-graph-sync'
+  | 'after the work was done'
+  | 'progress unknown (no answer)'
+  | 'not pasted (no websocket sync in 30 s): mid-work of the earlier pastes';
 
 interface RunResult {
   database: DatabaseKind;
@@ -416,7 +422,7 @@ async function measure(deployment: Deployment, run: number): Promise<RunResult[]
 
     const restarts = new Map<number, NonNullable<RunResult['restart']>>();
     for (const [i, paragraphs] of RESTART_AT.entries()) {
-      const restart = await measureRestart(deployment, restartDocuments[i], paragraphs);
+      const restart = await measureRestart(deployment, restartDocuments[i], paragraphs, pasteDocuments[SIZES.indexOf(paragraphs)]);
       if (restart) restarts.set(paragraphs, restart);
       log(`restart at ${paragraphs} paragraphs (${restart?.killStage}): listening ${restart?.listeningS} s, knowledge ${restart?.knowledgeStoredS ?? `>${WAIT_S}`} s, graph ${restart?.graphSyncedS ?? `>${WAIT_S}`} s`);
       if (!deployment.server) break; // did not come back: nothing more to measure on this data
@@ -520,79 +526,98 @@ async function waitForHighlights(deployment: Deployment, documentId: string, par
   return result;
 }
 
-async function measureRestart(deployment: Deployment, documentId: string, paragraphs: number): Promise<RunResult['restart']> {
+/**
+ * Kills mid-work and starts again. When the server is too busy to sync the restart's paster in
+ * 30 s, it is killed at once, mid-work of the earlier pastes, and the restart waits for
+ * `busyDocumentId` (the last pasted document) instead.
+ */
+async function measureRestart(
+  deployment: Deployment,
+  pasteDocumentId: string,
+  paragraphs: number,
+  busyDocumentId: string,
+): Promise<RunResult['restart']> {
   const { server } = deployment;
   if (!server) throw new Error('server not started');
-  const paster = new BenchClient(`${server.ready.wsBase}/${documentId}`, { observer: false });
+  const paster = new BenchClient(`${server.ready.wsBase}/${pasteDocumentId}`, { observer: false });
+  paster.synced.catch(() => {}); // a rejection after the timeout below is expected
   let killStage: KillStage = 'progress unknown (no answer)';
+  let documentId = pasteDocumentId;
   let pastedAt = wallNow();
-  try {
-    await withTimeout(paster.synced, SYNC_TIMEOUT_MS, 'the restart paster did not sync');
-    pastedAt = wallNow();
-    paste(paster.doc, paragraphs);
-    while (wallNow() < pastedAt + KILL_BY_MS) {
-      const progress = await withTimeout(deployment.progress(documentId, null), 2000, 'progress').catch(() => null);
-      if (progress) {
-        killStage = stageOf(progress, paragraphs);
-        if (killStage !== 'before the blocks were stored' && (killStage !== 'mid-extraction' || progress.extracted > 0 || progress.state === 'running')) break;
-      }
-      await sleep(20);
+  const synced = await withTimeout(paster.synced, SYNC_TIMEOUT_MS, 'sync').then(() => true, () => false);
+  if (!synced) {
+    killStage = 'not pasted (no websocket sync in 30 s): mid-work of the earlier pastes';
+    documentId = busyDocumentId;
+    return afterKill();
+  }
+  pastedAt = wallNow();
+  paste(paster.doc, paragraphs);
+  while (wallNow() < pastedAt + KILL_BY_MS) {
+    const progress = await withTimeout(deployment.progress(documentId, null), 2000, 'progress').catch(() => null);
+    if (progress) {
+      killStage = stageOf(progress, paragraphs);
+      if (killStage !== 'before the blocks were stored' && (killStage !== 'mid-extraction' || progress.extracted > 0 || progress.state === 'running')) break;
     }
-  } finally {
+    await sleep(20);
+  }
+  return afterKill();
+
+  async function afterKill(): Promise<RunResult['restart']> {
+    if (!server) throw new Error('server not started');
     // Both at once, as a machine that loses power would.
     killHard(server.pid);
     killHard(deployment.worker?.pid);
+    const killedAt = wallNow();
+    paster.close();
+    await Promise.all([waitForExit(server.pid), waitForExit(deployment.worker?.pid)]);
+    deployment.server = null;
+    deployment.worker = null;
+
+    const since = (at: number | null) => seconds(at, killedAt);
+    let listeningAt: number | null = null;
+    let healthOkAt: number | null = null;
+    let error: string | undefined;
+    let watching = true;
+    const watchPort = (async () => {
+      while (watching && listeningAt === null) {
+        if (await portOpen(deployment.port)) listeningAt = wallNow();
+        else await sleep(20);
+      }
+      while (watching && healthOkAt === null) {
+        const answer = await httpGet(deployment.port, '/api/health', REQUEST_TIMEOUT_MS).catch(() => null);
+        if (answer?.status === 200) healthOkAt = wallNow();
+        else await sleep(50);
+      }
+    })();
+    const [serverStart, workerStart] = await Promise.allSettled([
+      startServerChild(deployment.serverEnv, deployment.pidFile),
+      deployment.benchDatabase ? BigdocWorker.start(workerEnv(deployment.benchDatabase.url)) : Promise.resolve(null),
+    ]);
+    if (serverStart.status === 'fulfilled') deployment.server = serverStart.value;
+    else error = `the server did not start again: ${String(serverStart.reason)}`;
+    if (workerStart.status === 'fulfilled') deployment.worker = workerStart.value;
+    else error = `${error ? `${error}; ` : ''}the worker did not start again: ${String(workerStart.reason)}`;
+
+    const highlights: Highlights = deployment.server
+      ? await waitForHighlights(deployment, documentId, paragraphs, killedAt, WAIT_S * 1000)
+      : { knowledgeAt: null, graphAt: null, last: null };
+    const healthBy = wallNow() + 5000;
+    while (deployment.server && healthOkAt === null && wallNow() < healthBy) await sleep(50);
+    watching = false;
+    await watchPort;
+    return {
+      killStage,
+      killedAfterPasteS: round((killedAt - pastedAt) / 1000, 2),
+      listeningS: since(listeningAt),
+      healthOkS: since(healthOkAt),
+      workerReadyS: deployment.worker ? since(deployment.worker.readyAt) : null,
+      knowledgeStoredS: since(highlights.knowledgeAt),
+      graphSyncedS: since(highlights.graphAt),
+      blocks: highlights.last?.blocks ?? null,
+      annotations: highlights.last?.annotations ?? null,
+      ...(error ? { error } : {}),
+    };
   }
-  const killedAt = wallNow();
-  paster.close();
-  await Promise.all([waitForExit(server.pid), waitForExit(deployment.worker?.pid)]);
-  deployment.server = null;
-  deployment.worker = null;
-
-  const since = (at: number | null) => seconds(at, killedAt);
-  let listeningAt: number | null = null;
-  let healthOkAt: number | null = null;
-  let error: string | undefined;
-  let watching = true;
-  const watchPort = (async () => {
-    while (watching && listeningAt === null) {
-      if (await portOpen(deployment.port)) listeningAt = wallNow();
-      else await sleep(20);
-    }
-    while (watching && healthOkAt === null) {
-      const answer = await httpGet(deployment.port, '/api/health', REQUEST_TIMEOUT_MS).catch(() => null);
-      if (answer?.status === 200) healthOkAt = wallNow();
-      else await sleep(50);
-    }
-  })();
-  const [serverStart, workerStart] = await Promise.allSettled([
-    startServerChild(deployment.serverEnv, deployment.pidFile),
-    deployment.benchDatabase ? BigdocWorker.start(workerEnv(deployment.benchDatabase.url)) : Promise.resolve(null),
-  ]);
-  if (serverStart.status === 'fulfilled') deployment.server = serverStart.value;
-  else error = `the server did not start again: ${String(serverStart.reason)}`;
-  if (workerStart.status === 'fulfilled') deployment.worker = workerStart.value;
-  else error = `${error ? `${error}; ` : ''}the worker did not start again: ${String(workerStart.reason)}`;
-
-  const highlights: Highlights = deployment.server
-    ? await waitForHighlights(deployment, documentId, paragraphs, killedAt, WAIT_S * 1000)
-    : { knowledgeAt: null, graphAt: null, last: null };
-  const healthBy = wallNow() + 5000;
-  while (deployment.server && healthOkAt === null && wallNow() < healthBy) await sleep(50);
-  watching = false;
-  await watchPort;
-  return {
-    killStage,
-    killedAfterPasteS: round((killedAt - pastedAt) / 1000, 2),
-    listeningS: since(listeningAt),
-    healthOkS: since(healthOkAt),
-    workerReadyS: deployment.worker ? since(deployment.worker.readyAt) : null,
-    knowledgeStoredS: since(highlights.knowledgeAt),
-    graphSyncedS: since(highlights.graphAt),
-    blocks: highlights.last?.blocks ?? null,
-    annotations: highlights.last?.annotations ?? null,
-    ...(error ? { error } : {}),
-  };
 }
 
 function stageOf(progress: Progress, paragraphs: number): KillStage {
