@@ -22,6 +22,8 @@ const schema = z.object({
   EXTRACTOR_LLM_API_KEY: z.string().optional(),
   /** 0 turns the extraction worker off in this process (jobs still queue for another). */
   EXTRACTION_WORKER: z.enum(['0', '1']).default('1'),
+  /** How long an extraction job's claim holds unrenewed: how soon a killed worker's job is taken over. */
+  EXTRACTION_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
   /** "Continue as local user" on the sign-in page; default: on without DATABASE_URL, off with it. */
   LOCAL_LOGIN: z.enum(['0', '1']).optional(),
   /** Adds Secure to the session cookie (serve over HTTPS). */

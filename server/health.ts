@@ -18,6 +18,10 @@ export interface HealthReport {
   stores: StoreStatus[];
   /** How far the graph is behind PostgreSQL (outbox rows not yet synced). */
   graphSync?: GraphSyncStatus;
+  /** Processes that run the extraction queue: documents queued, running or waiting for a retry. */
+  extraction?: { pending: number };
+  /** The start-up catch-up on a previous process's unfinished work is still running. */
+  catchingUp?: boolean;
 }
 
 async function probe(store: StoreStatus['store'], kind: string, check: () => Promise<unknown>): Promise<StoreStatus> {

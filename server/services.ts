@@ -35,6 +35,11 @@ export interface Services {
   limiter: RateLimiter;
   messageLimiter: MessageLimiter;
   health(): Promise<HealthReport>;
+  /**
+   * Starts the graph sync, the extraction queue and the catch-up on what a previous process left
+   * undone (once; later calls return the same promise, which settles when the catch-up is done).
+   */
+  startBackground(): Promise<void>;
   close(): Promise<void>;
 }
 

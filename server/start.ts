@@ -16,6 +16,7 @@ import { chooseExtractor } from './extraction/choose';
 import { openGraphStoreLazily } from './graph/open';
 import { GraphSync } from './graph/sync';
 import { MessageLimiter, openLimiter } from './rateLimit';
+import { withTimeout } from '../lib/util/withTimeout';
 
 /**
  * Which services this process runs: `all` (the embedded default, one process), `collab` (relay,
@@ -40,14 +41,22 @@ export async function startServices(
     database?: Database;
     extraction?: { retryDelaySeconds?: number; retryLimit?: number };
     role?: ProcessRole;
+    /**
+     * Leave the background work (graph sync, extraction queue, start-up catch-up) to
+     * services.startBackground(): server/main.ts calls it once the server listens.
+     */
+    deferBackground?: boolean;
   } = {},
 ): Promise<Services> {
   const config = loadConfig(env);
   const role = options.role ?? 'all';
   const runsRelay = role !== 'worker';
   const runsExtraction = role !== 'collab' && config.EXTRACTION_WORKER === '1';
+  const opening = performance.now();
   const db = options.database ?? (await openDatabase(config));
+  const opened = performance.now();
   await migrate(db);
+  log.info({ openMs: Math.round(opened - opening), migrateMs: Math.round(performance.now() - opened) }, 'database ready');
   const local = await ensureLocalIdentity(db);
   // The relay's hot writes and its bus publishes leave its event loop (PostgreSQL only; PGlite lives in this thread).
   const writer =
@@ -73,7 +82,6 @@ export async function startServices(
   // Never blocks start-up: with Neo4j down, editing and extraction go on and the sync catches up.
   const graph = openGraphStoreLazily(config, db);
   const graphSync = new GraphSync({ db, graph, bus, log });
-  if (role !== 'collab') graphSync.start();
   const extractor = chooseExtractor(config);
   const extraction = new ExtractionQueue({
     db,
@@ -82,12 +90,38 @@ export async function startServices(
     extractor,
     retryDelaySeconds: options.extraction?.retryDelaySeconds,
     retryLimit: options.extraction?.retryLimit,
+    leaseSeconds: config.EXTRACTION_LEASE_SECONDS,
   });
-  if (runsExtraction) await extraction.start();
-  // Edits committed to the log but not yet projected when a previous process died.
-  for (const { tenantId, documentId } of runsRelay ? await laggingDocuments(db) : []) {
-    await rooms.reproject(tenantId, documentId).catch((error: unknown) => log.error({ err: error, documentId }, 'start-up re-projection failed'));
-  }
+  // What a killed process left undone (a graph outbox backlog, a document's extraction, edits not
+  // yet projected) can keep the database busy for minutes. Awaited before listening, it kept a
+  // server restarted after kill -9 mid-extraction from listening at all: the start-up sweep's
+  // query waited behind the graph sync's statements on PGlite's one connection (issue 20).
+  let background: Promise<void> | null = null;
+  const runBackground = async () => {
+    if (role !== 'collab') graphSync.start();
+    if (runsExtraction) {
+      // PGlite admits one process, so a job still 'running' in a data directory this process
+      // opened was left by a dead one: take it over now rather than after its lease (30 s).
+      if (db.kind === 'pglite' && !options.database) {
+        await db.query(`UPDATE extraction_status SET lease_until = NULL WHERE state = 'running'`);
+      }
+      await extraction.start();
+    }
+    // Edits committed to the log but not yet projected when a previous process died.
+    for (const { tenantId, documentId } of runsRelay ? await laggingDocuments(db) : []) {
+      await rooms.reproject(tenantId, documentId).catch((error: unknown) => log.error({ err: error, documentId }, 'start-up re-projection failed'));
+    }
+  };
+  let caughtUp = false;
+  const startBackground = () => (background ??= runBackground().finally(() => (caughtUp = true)));
+  const health = async () => {
+    const report = await checkHealth(db, bus, neo4jDriver, graphSync);
+    if (!runsExtraction) return report;
+    const { rows } = await db.query<{ pending: number }>(
+      `SELECT count(*)::int AS pending FROM extraction_status WHERE state IN ('queued', 'running', 'retrying')`,
+    ).catch(() => ({ rows: [] }));
+    return { ...report, catchingUp: !caughtUp, ...(rows[0] ? { extraction: rows[0] } : {}) };
+  };
   const services: Services = {
     config,
     db,
@@ -102,8 +136,12 @@ export async function startServices(
     local,
     limiter,
     messageLimiter,
-    health: () => checkHealth(db, bus, neo4jDriver, graphSync),
+    health,
+    startBackground,
     async close() {
+      // Start-up catch-up still running finishes first (it writes through what closes below),
+      // but a long one must not keep a stopping process alive: it is redone at the next start.
+      await withTimeout(background ?? Promise.resolve(), 10_000).catch(() => {});
       await rooms.flushAll();
       if (runsExtraction) await extraction.stop();
       await graphSync.stop();
@@ -119,5 +157,6 @@ export async function startServices(
     },
   };
   globalThis.__knowledgeOsServices = services;
+  if (!options.deferBackground) await startBackground();
   return services;
 }

@@ -9,15 +9,18 @@ export interface ServerProcess {
   url: string;
   wsUrl: string;
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Milliseconds from spawning the process to its KOS_LISTENING line. */
+  listenedAfterMs: number;
 }
 
 /** `echo` copies what the server logs once it listens (warnings and errors) to this process's stderr. */
 export async function spawnServer(
   env: Record<string, string | undefined>,
   role: 'collab' | 'all' = 'collab',
-  { echo = false }: { echo?: boolean } = {},
+  { echo = false, args = [] }: { echo?: boolean; args?: string[] } = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', `--role=${role}`, '--port=0'], {
+  const spawned = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', `--role=${role}`, '--port=0', ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,9 +51,11 @@ export async function spawnServer(
     child.stdout?.on('data', copy);
     child.stderr?.on('data', copy);
   }
+  const listenedAfterMs = Date.now() - spawned;
   return {
     child,
     url,
+    listenedAfterMs,
     wsUrl: `${url.replace('http', 'ws')}/collab`,
     kill(signal = 'SIGKILL') {
       return new Promise((resolve) => {
