@@ -86,12 +86,17 @@ const manualAtomResponseSchema: z.ZodType<{ atom: AtomDto; annotation: Annotatio
 export const knowledgeQueryKey = (documentId: string) => ['documents', documentId, 'knowledge'] as const;
 
 const RECONNECT_MS = 5_000;
+const PROGRESS_REFETCH_MS = 5_000;
 
 export function useDocumentKnowledge(documentId: string) {
   const queryClient = useQueryClient();
 
   useEffect(() => {
-    const invalidate = () => void queryClient.invalidateQueries({ queryKey: knowledgeQueryKey(documentId) });
+    let invalidatedAt = 0;
+    const invalidate = () => {
+      invalidatedAt = Date.now();
+      void queryClient.invalidateQueries({ queryKey: knowledgeQueryKey(documentId) });
+    };
     let source: EventSource | null = null;
     let retry: number | undefined;
     const connect = () => {
@@ -99,9 +104,11 @@ export function useDocumentKnowledge(documentId: string) {
       source.addEventListener('knowledge', (event) => {
         // A running job's progress (a few a second) changes only the status: fetching the
         // whole document's knowledge for each would load the server the job already loads.
+        // Every PROGRESS_REFETCH_MS it is fetched anyway, so highlights arrive as the job goes.
         const parsed = eventSchema.safeParse(parseJson(event.data));
         const progress = parsed.success && parsed.data.status === 'running' ? parsed.data.progress : undefined;
         if (!progress || !queryClient.getQueryData(knowledgeQueryKey(documentId))) return invalidate();
+        if (Date.now() - invalidatedAt >= PROGRESS_REFETCH_MS) invalidate();
         queryClient.setQueryData<DocumentKnowledgeDto>(knowledgeQueryKey(documentId), (current) =>
           current ? { ...current, status: { ...current.status, state: 'running', progress } } : current,
         );
