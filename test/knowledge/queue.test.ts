@@ -55,7 +55,7 @@ function gatedExtractor(): { extractor: Extractor; release: () => void } {
   return { extractor, release };
 }
 
-describe('extraction queue', { timeout: 90_000 }, () => {
+describe('extraction queue', { timeout: 180_000 }, () => {
   // Each test gets its own database, so a queue a test leaves behind cannot touch the next.
   let database: TestDatabase;
   let tenantId: string;
