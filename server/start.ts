@@ -81,10 +81,12 @@ export async function startServices(
   });
   // Never blocks start-up: with Neo4j down, editing and extraction go on and the sync catches up.
   const graph = openGraphStoreLazily(config, db);
-  const graphSync = new GraphSync({ db, graph, bus, log });
+  // Background work yields to requests and the relay (Database.background()).
+  // Its writes, too, on the idle view (PostgreSQL graph tables; Neo4j has its own driver).
+  const graphSync = new GraphSync({ db: db.background('idle'), graph: config.NEO4J_URI ? graph : openGraphStoreLazily(config, db.background('idle')), bus, log });
   const extractor = chooseExtractor(config);
   const extraction = new ExtractionQueue({
-    db,
+    db: db.background(),
     bus,
     log,
     extractor,

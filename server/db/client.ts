@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import fs from 'node:fs';
+import { AdmissionGate, type Priority } from './admission';
 
 export interface QueryResult<T> {
   rows: T[];
@@ -28,6 +29,13 @@ export interface Database extends Sql {
    * (`app.tenant_id` …) set for the transaction only. See server/db/tenant.ts.
    */
   appTx<T>(settings: Record<string, string>, fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * The same database for background work (extraction, graph sync), which yields to everything
+   * else: on PGlite its statements and transactions are admitted after waiting normal ones,
+   * 'idle' (graph sync) after 'background' (extraction) (admission.ts); on PostgreSQL it has a small pool of its own, so it never holds the
+   * connections requests need.
+   */
+  background(priority?: 'background' | 'idle'): Database;
   close(): Promise<void>;
 }
 
@@ -114,14 +122,24 @@ export function openPostgres(url: string): Database {
   // Request handlers' connections: each becomes APP_ROLE once (SET ROLE, checked before first
   // use), so a transaction pays one round trip for BEGIN and its settings, not a role switch.
   let appPool: pg.Pool | null = null;
+  let backgroundPool: pg.Pool | null = null;
   const asApp = new WeakSet<pg.PoolClient>();
-  return {
+  const database: Database = {
     kind: 'postgres',
     query: (text, params) => pgQuery(pool, text, params),
     async exec(text) {
       await pool.query(text);
     },
     tx: (fn) => inTransaction(pool, 'BEGIN', fn),
+    background() {
+      if (!backgroundPool) {
+        backgroundPool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_BACKGROUND_POOL_SIZE ?? 3) });
+        backgroundPool.on('error', () => {});
+      }
+      const background = backgroundPool;
+      return { ...database, query: (text, params) => pgQuery(background, text, params), tx: (fn) => inTransaction(background, 'BEGIN', fn),
+        background: () => database.background(), close: async () => {} };
+    },
     async appTx(settings, fn) {
       if (!appPool) {
         appPool = new pg.Pool({ connectionString: url, max });
@@ -136,8 +154,10 @@ export function openPostgres(url: string): Database {
     async close() {
       await pool.end();
       await appPool?.end();
+      await backgroundPool?.end();
     },
   };
+  return database;
 }
 
 interface ThreadReply {
@@ -155,7 +175,7 @@ interface ThreadReply {
  * dataDir undefined = in memory (tests). The thread keeps the process alive only while a call
  * or a transaction is open.
  */
-export async function openPglite(dataDir?: string): Promise<Database> {
+export async function openPglite(dataDir?: string, { waitLimitMs = Number(process.env.PGLITE_WAIT_LIMIT_MS ?? 10_000) } = {}): Promise<Database> {
   if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   const thread = new Worker(new URL('./pgliteThread.mjs', import.meta.url), { workerData: { dataDir }, execArgv: [] });
   let nextId = 1;
@@ -196,15 +216,21 @@ export async function openPglite(dataDir?: string): Promise<Database> {
       thread.postMessage({ id, ...message });
     }).finally(() => hold(-1));
   };
-  const sql = (tx?: number): Sql => ({
+  // One unit of work at a time, background work after the rest (admission.ts).
+  const gate = new AdmissionGate();
+  const limitOf = (priority: Priority) => (priority === 'normal' ? waitLimitMs : undefined);
+  const sql = (tx?: number, priority: Priority = 'normal'): Sql => ({
     async query<T>(text: string, params?: unknown[]) {
-      const reply = await call({ op: 'query', text, params, tx });
+      const send = () => call({ op: 'query', text, params, tx });
+      const reply = await (tx === undefined ? gate.run(priority, send, limitOf(priority)) : send());
       const rows = (reply.rows ?? []) as T[];
       return { rows, rowCount: reply.affectedRows ?? rows.length };
     },
   });
   let nextTx = 1;
-  const transaction = async <T>(fn: (tx: Sql) => Promise<T>, prelude?: (tx: Sql) => Promise<unknown>): Promise<T> => {
+  const transaction = <T>(priority: Priority, fn: (tx: Sql) => Promise<T>, prelude?: (tx: Sql) => Promise<unknown>): Promise<T> =>
+    gate.run(priority, () => runTransaction(fn, prelude), limitOf(priority));
+  const runTransaction = async <T>(fn: (tx: Sql) => Promise<T>, prelude?: (tx: Sql) => Promise<unknown>): Promise<T> => {
     const tx = nextTx++;
     await call({ op: 'begin', tx });
     hold(1);
@@ -221,19 +247,29 @@ export async function openPglite(dataDir?: string): Promise<Database> {
       hold(-1);
     }
   };
-  const base = sql();
-  return {
+  const view = (priority: Priority): Database => ({
     kind: 'pglite',
-    query: base.query,
+    query: sql(undefined, priority).query,
+    exec: (text) => database.exec(text),
+    tx: (fn) => transaction(priority, fn),
+    appTx: (settings, fn) => database.appTx(settings, fn),
+    background: (level = 'background') => views[level],
+    close: async () => {},
+  });
+  const views = { background: view('background'), idle: view('idle') };
+  const database: Database = {
+    kind: 'pglite',
+    query: sql().query,
     async exec(text) {
-      await call({ op: 'exec', text });
+      await gate.run('normal', () => call({ op: 'exec', text }));
     },
-    tx: (fn) => transaction(fn),
+    tx: (fn) => transaction('normal', fn),
     // One connection for everything: the role is switched for the transaction only.
     appTx: (settings, fn) =>
-      transaction(fn, (tx) =>
+      transaction('normal', fn, (tx) =>
         tx.query(`${setConfigs(settings)}, set_config('role', '${APP_ROLE}', true)`, Object.values(settings)),
       ),
+    background: (level = 'background') => views[level],
     async close() {
       if (stopped) return;
       hold(1);
@@ -242,6 +278,7 @@ export async function openPglite(dataDir?: string): Promise<Database> {
       await exited;
     },
   };
+  return database;
 }
 
 export async function openDatabase(

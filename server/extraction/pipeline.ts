@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../db/client';
 import type { BlockRow } from '../db/repos/blocks';
 import { blockText, tableCells } from '@/lib/blocks/text';
-import { nothingStored, removeBlockKnowledge, storeBlockExtraction, storedKnowledge, type StoredKnowledge, type StoreSummary } from './store';
+import { nothingStored, removeBlockKnowledge, storeBlockExtraction, storedKnowledge, storeNewBlocks, type StoredKnowledge, type StoreSummary } from './store';
 import type { Extraction, Extractor } from './types';
 
 /** Code is not prose: numbers in it are not knowledge. */
@@ -77,6 +77,11 @@ function validSpans(extraction: Extraction, text: string): Extraction {
 /** Blocks stored per transaction, and how long a chunk's extraction may run before it is stored. */
 const STORE_CHUNK = 100;
 const STORE_WAIT_MS = 200;
+/**
+ * How long a chunk's transaction should hold PGlite, which answers nobody else meanwhile: the
+ * next chunk is sized from the last one's time per block, so requests wait at most about this.
+ */
+const PGLITE_CHUNK_MS = 40;
 
 interface Extracted {
   block: BlockRow;
@@ -120,8 +125,10 @@ async function storeChunk(
     // Blocks without any annotation hold no knowledge: the three reads of what they hold are skipped.
     const annotated = fresh.filter((item) => now.get(item.block.id)?.annotated).map((item) => item.block.id);
     const stored = annotated.length > 0 ? await storedKnowledge(tx, tenantId, annotated) : new Map<string, StoredKnowledge>();
-    const results: StoreSummary[] = [];
-    for (const { block, text, extraction } of fresh) {
+    // Blocks that hold nothing yet are stored together; the others one by one against what they hold.
+    const isNew = (item: Extracted) => !now.get(item.block.id)?.annotated;
+    const results = await storeNewBlocks(tx, scope, fresh.filter(isNew).map(({ block, text, extraction }) => ({ blockId: block.id, text, extraction })));
+    for (const { block, text, extraction } of fresh.filter((item) => !isNew(item))) {
       const blockScope = { ...scope, blockId: block.id, text };
       results.push(await storeBlockExtraction(tx, blockScope, extraction, stored.get(block.id) ?? nothingStored()));
     }
@@ -190,10 +197,16 @@ export async function extractDocument(
   // stored at once.
   let pending: Extracted[] = [];
   let pendingSince = 0;
+  let chunkSize = db.kind === 'pglite' ? 10 : STORE_CHUNK;
   const store = async () => {
     const chunk = pending;
     pending = [];
-    if (chunk.length > 0) await storeChunk(db, extractor.name, { tenantId, documentId, domainId: document.domainId }, chunk, summary);
+    if (chunk.length > 0) {
+      const started = performance.now();
+      await storeChunk(db, extractor.name, { tenantId, documentId, domainId: document.domainId }, chunk, summary);
+      const perBlock = (performance.now() - started) / chunk.length;
+      if (db.kind === 'pglite') chunkSize = Math.max(1, Math.min(STORE_CHUNK, Math.floor(PGLITE_CHUNK_MS / perBlock)));
+    }
     done += chunk.length;
     if (chunk.length > 0) await onProgress?.(done, total);
   };
@@ -226,7 +239,7 @@ export async function extractDocument(
     }
     if (pending.length === 0) pendingSince = startedAt;
     pending.push({ block, text, hash, extraction: validSpans(raw, text) });
-    if (pending.length >= STORE_CHUNK || Date.now() - pendingSince >= STORE_WAIT_MS) await store();
+    if (pending.length >= chunkSize || Date.now() - pendingSince >= STORE_WAIT_MS) await store();
   }
   await store();
 

@@ -4,6 +4,7 @@
  * the reconcile plan so re-extraction keeps ids and never duplicates. Value changes become new
  * atom versions and knowledge_events rows. Manual annotations are re-anchored, or orphaned.
  */
+import { randomUUID } from 'node:crypto';
 import type { Sql } from '../db/client';
 import { recordChange } from '../db/repos/graphOutbox';
 import { reanchor, selectorAt } from './anchor';
@@ -310,4 +311,107 @@ export async function removeBlockKnowledge(db: Sql, tenantId: string, blockId: s
   await db.query('DELETE FROM block_extractions WHERE block_id = $1', [blockId]);
   await recordChange(db, tenantId, 'atom', knowledge.filter((row) => row.type === 'atom').map((row) => row.id));
   await recordChange(db, tenantId, 'molecule', knowledge.filter((row) => row.type === 'molecule').map((row) => row.id));
+}
+
+/** A block that holds nothing yet (no annotation of any kind), with what the extractor found in it. */
+export interface NewBlock {
+  blockId: string;
+  text: string;
+  extraction: Extraction;
+}
+
+/**
+ * Stores blocks that hold nothing yet: every atom and rule in them is new, so their rows go in
+ * five multi-row statements (atoms, rules, annotations, events, outbox) whatever their number,
+ * ids made here. One statement per row was ~30 statements a handbook paragraph: 27 ms each
+ * paragraph on PGlite, 2.7 s for a chunk of 100 while the database answered nobody else.
+ */
+export async function storeNewBlocks(
+  db: Sql,
+  scope: { tenantId: string; documentId: string; domainId: string | null },
+  blocks: NewBlock[],
+): Promise<StoreSummary[]> {
+  const atoms: object[] = [];
+  const molecules: object[] = [];
+  const annotations: object[] = [];
+  const events: object[] = [];
+  const outbox: Array<{ type: 'atom' | 'molecule'; id: string }> = [];
+  const summaries = blocks.map(({ blockId, text, extraction }) => {
+    const annotate = (span: { start: number; end: number; confidence: number }, type: 'atom' | 'molecule', id: string) => {
+      const selector = selectorAt(text, span.start, span.end);
+      annotations.push({ block_id: blockId, start_offset: span.start, end_offset: span.end, ...selector, knowledge_type: type, knowledge_id: id, confidence: span.confidence });
+    };
+    const atomIds = extraction.atoms.map((atom) => {
+      const id = randomUUID();
+      const [textValue, numberValue, booleanValue, dateValue, json] = valueColumns(atom.value);
+      atoms.push({
+        id, atom_type: atom.type, kind: atom.kind, text_value: textValue, number_value: numberValue, boolean_value: booleanValue,
+        date_value: dateValue, json_value: json === null ? null : JSON.parse(json), canonical: atom.canonical, unit: atom.unit ?? null,
+        name: atom.name.slice(0, 255), confidence: atom.confidence,
+      });
+      annotate(atom, 'atom', id);
+      outbox.push({ type: 'atom', id });
+      events.push({ type: 'AtomCreated', aggregate: 'atom', id, data: {
+        type: atom.type, canonical: atom.canonical, name: atom.name, value: summaryOf(atom.value), blockId, documentId: scope.documentId,
+      } });
+      return id;
+    });
+    for (const molecule of extraction.molecules) {
+      const id = randomUUID();
+      const refs = molecule.atoms.filter((ref) => atomIds[ref.atom]);
+      molecules.push({
+        id, type: molecule.type, name: molecule.name.slice(0, 255), atom_ids: refs.map((ref) => atomIds[ref.atom]),
+        atom_roles: refs.map((ref) => ({ atomId: atomIds[ref.atom], role: ref.role, order: ref.order })),
+        configuration: molecule.configuration, enforcement: molecule.enforcement, confidence: molecule.confidence,
+      });
+      annotate(molecule, 'molecule', id);
+      outbox.push({ type: 'molecule', id });
+      events.push({ type: 'MoleculeCreated', aggregate: 'molecule', id, data: { type: molecule.type, name: molecule.name, blockId } });
+    }
+    return { created: extraction.atoms.length, versioned: 0, removed: 0, kept: 0, orphaned: 0 };
+  });
+  const { tenantId, documentId, domainId } = scope;
+  if (atoms.length > 0) {
+    await db.query(
+      `INSERT INTO atoms (id, tenant_id, domain_id, atom_type, kind, text_value, number_value, boolean_value, date_value,
+                          json_value, canonical, unit, name, confidence, source, version)
+       SELECT r.id, $1, $2, r.atom_type, r.kind, r.text_value, r.number_value, r.boolean_value, r.date_value, r.json_value,
+              r.canonical, r.unit, r.name, r.confidence, 'ai_extracted', 1
+         FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, atom_type text, kind text, text_value text, number_value numeric,
+              boolean_value boolean, date_value timestamptz, json_value jsonb, canonical text, unit text, name text, confidence float8)`,
+      [tenantId, domainId, JSON.stringify(atoms)],
+    );
+  }
+  if (molecules.length > 0) {
+    await db.query(
+      `INSERT INTO molecule_metadata (id, tenant_id, domain_id, molecule_type, name, atom_ids, atom_roles, configuration,
+                                      enforcement_level, confidence, source)
+       SELECT r.id, $1, $2, r.type, r.name, ARRAY(SELECT jsonb_array_elements_text(r.atom_ids))::uuid[], r.atom_roles,
+              r.configuration, r.enforcement, r.confidence, 'ai_extracted'
+         FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, type text, name text, atom_ids jsonb, atom_roles jsonb,
+              configuration jsonb, enforcement text, confidence float8)`,
+      [tenantId, domainId, JSON.stringify(molecules)],
+    );
+  }
+  if (annotations.length === 0) return summaries;
+  await db.query(
+    `INSERT INTO annotations (tenant_id, document_id, block_id, start_offset, end_offset, quote, prefix, suffix,
+                              knowledge_type, knowledge_id, layer, confidence, source)
+     SELECT $1, $2, r.block_id, r.start_offset, r.end_offset, r.quote, r.prefix, r.suffix, r.knowledge_type, r.knowledge_id,
+            r.knowledge_type, r.confidence, 'ai_extracted'
+       FROM jsonb_to_recordset($3::jsonb) AS r(block_id uuid, start_offset int, end_offset int, quote text, prefix text,
+            suffix text, knowledge_type text, knowledge_id uuid, confidence float8)`,
+    [tenantId, documentId, JSON.stringify(annotations)],
+  );
+  await db.query(
+    `INSERT INTO knowledge_events (tenant_id, event_type, aggregate_type, aggregate_id, event_data)
+     SELECT $1, r.type, r.aggregate, r.id, r.data FROM jsonb_to_recordset($2::jsonb) AS r(type text, aggregate text, id uuid, data jsonb)`,
+    [tenantId, JSON.stringify(events)],
+  );
+  await db.query(
+    `INSERT INTO graph_outbox (tenant_id, entity_type, entity_id)
+     SELECT $1, r.type, r.id FROM jsonb_to_recordset($2::jsonb) AS r(type text, id uuid)`,
+    [tenantId, JSON.stringify(outbox)],
+  );
+  return summaries;
 }

@@ -36,6 +36,9 @@ interface WalkRow {
  * Simple paths from $2 in tenant $1 up to depth $5: `out` types ($3) followed source → target,
  * `in` types ($4) target → source. Rows come out breadth first, so a LIMIT keeps the shallowest.
  */
+/** Rows per write statement on PGlite (see createPgGraphStore). */
+const WRITE_CHUNK = 250;
+
 const WALK = `
   WITH RECURSIVE walk(id, depth, path, types) AS (
     SELECT n.id, 0, ARRAY[n.id], ARRAY[]::text[] FROM graph_nodes n WHERE n.tenant_id = $1 AND n.id = $2
@@ -52,6 +55,13 @@ const WALK = `
   )`;
 
 export function createPgGraphStore(db: Database): GraphStore {
+  // PGlite answers nobody else while a transaction or statement runs: there a write goes in
+  // statements of WRITE_CHUNK rows each, not in one transaction (a 2,000-entity batch held it for
+  // 2.6 s). The sync's writes are idempotent and redone from the outbox after a crash, so they
+  // need no atomicity; on PostgreSQL they keep their transaction.
+  const pglite = db.kind === 'pglite';
+  const write = <T>(fn: (tx: Sql) => Promise<T>): Promise<T> => (pglite ? fn(db) : db.tx(fn));
+  const writeChunks = <T>(items: T[]) => chunks(items, pglite ? WRITE_CHUNK : 1000);
   /** Runs one read with the time budget; a cancelled statement becomes GraphTimeoutError. */
   async function read<T>(name: string, options: QueryOptions | undefined, text: string, params: unknown[]): Promise<T[]> {
     const timeoutMs = timeoutOf(options);
@@ -97,7 +107,7 @@ export function createPgGraphStore(db: Database): GraphStore {
 
   async function writeEdges(tx: Sql, tenantId: string, edges: CheckedEdge[]): Promise<number> {
     let written = 0;
-    for (const batch of chunks(edges)) {
+    for (const batch of writeChunks(edges)) {
       const result = await tx.query(
         `INSERT INTO graph_edges (tenant_id, source_id, type, target_id, props)
          SELECT $1, r.source_id, r.type, r.target_id, r.props
@@ -118,8 +128,8 @@ export function createPgGraphStore(db: Database): GraphStore {
     async upsertNodes(tenantId, nodes: GraphNode[]) {
       checkTenant(tenantId);
       const checked = checkNodes(nodes);
-      await db.tx(async (tx) => {
-        for (const batch of chunks(checked)) {
+      await write(async (tx) => {
+        for (const batch of writeChunks(checked)) {
           await tx.query(
             `INSERT INTO graph_nodes (tenant_id, id, label, props)
              SELECT $1, r.id, r.label, r.props FROM jsonb_to_recordset($2::jsonb) AS r(id text, label text, props jsonb)
@@ -140,7 +150,7 @@ export function createPgGraphStore(db: Database): GraphStore {
     async upsertEdges(tenantId, edges: GraphEdge[]) {
       checkTenant(tenantId);
       const checked = checkEdges(edges);
-      return db.tx((tx) => writeEdges(tx, tenantId, checked));
+      return write((tx) => writeEdges(tx, tenantId, checked));
     },
 
     async replaceEdges(tenantId, sets) {
@@ -149,10 +159,10 @@ export function createPgGraphStore(db: Database): GraphStore {
       // Every edge of the sets' (source, type) pairs goes, then the wanted ones come back. No join
       // in the DELETE: a join with the sets was planned as a nested loop over graph_edges while its
       // statistics still described a nearly empty table, and stalled the first bulk sync for ~40 s.
-      return db.tx(async (tx) => {
+      return write(async (tx) => {
         for (const type of EDGE_TYPES) {
           const sources = [...new Set(keep.filter((set) => set.type === type).map((set) => set.sourceId))];
-          for (const batch of chunks(sources)) {
+          for (const batch of writeChunks(sources)) {
             await tx.query('DELETE FROM graph_edges WHERE tenant_id = $1 AND type = $2 AND source_id = ANY($3::text[])', [tenantId, type, batch]);
           }
         }

@@ -215,8 +215,10 @@ export async function projectEdges(db: Sql, tenantId: string, type: GraphEntityT
                  WHERE m.name <> '' AND b.tenant_id = $1 AND lower(b.name) = m.name AND b.deleted_at IS NULL
                    AND (b.created_at, b.id) < (m.created_at, m.id)
                  ORDER BY lower(b.name), b.created_at, b.id LIMIT $3)) c
+              -- OFFSET 0 keeps this a lookup by knowledge_id per candidate: as a semi join the planner
+              -- scanned every atom annotation of the tenant for each (0.9 s for 200 atoms on PGlite).
               WHERE EXISTS (SELECT 1 FROM annotations y WHERE y.tenant_id = $1 AND y.knowledge_type = 'atom' AND y.knowledge_id = c.id
-                               AND y.status = 'anchored' AND y.document_id <> m.doc)
+                               AND y.status = 'anchored' AND y.document_id <> m.doc OFFSET 0)
               ORDER BY c.id, c.same_value DESC) c
             ORDER BY c.same_value DESC, c.created_at, c.id LIMIT $4) r
         WHERE m.doc IS NOT NULL`,

@@ -59,6 +59,8 @@ interface OutboxRow {
 const ENTITY_ORDER: GraphEntityType[] = ['domain', 'document', 'block', 'atom', 'molecule'];
 /** Outbox rows per batch: larger batches mean fewer round trips per entity (measured in bench/graph.ts). */
 const BATCH_SIZE = 2000;
+/** On PGlite, which answers nobody else while a statement runs, a batch's statements stay short. */
+const PGLITE_BATCH_SIZE = 250;
 /** First key of the two-key advisory locks (the second is the tenant's hash), so they do not collide with other locks. */
 const LOCK_SPACE = 0x6b6f7347;
 
@@ -192,7 +194,7 @@ export class GraphSync {
 
   private async syncTenantBatch(tenantId: string): Promise<number> {
     const { db, graph } = this.options;
-    const batchSize = this.options.batchSize ?? BATCH_SIZE;
+    const batchSize = this.options.batchSize ?? (db.kind === 'pglite' ? PGLITE_BATCH_SIZE : BATCH_SIZE);
     // While a backlog drains, each batch starts after the previous one's last id: the rows deleted
     // before it stay in the index until vacuum, and every batch would step over all of them again
     // (20-40 ms per batch deep into a 132,000-row backlog). A batch that comes back short means

@@ -55,6 +55,10 @@ export function route<Args extends unknown[]>(handler: (...args: Args) => Promis
       if (error instanceof Error && error.name === 'GraphTimeoutError') {
         return json({ error: { code: 'graph_timeout', message: `The graph query was cut off before it finished. ${error.message}` } }, 503);
       }
+      // PGlite's wait limit (server/db/admission.ts), by name for the same reason.
+      if (error instanceof Error && error.name === 'DatabaseBusyError') {
+        return Response.json({ error: { code: 'database_busy', message: error.message } }, { status: 503, headers: { 'retry-after': '2' } });
+      }
       log.error({ err: error }, 'unhandled error in API route');
       return json({ error: { code: 'internal', message: 'Something went wrong on our side. Try again.' } }, 500);
     }
