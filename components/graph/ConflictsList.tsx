@@ -10,7 +10,7 @@ export function ConflictsList({ documentId, conflicts }: { documentId: string; c
   return (
     <section className="knowledge-conflicts" data-testid="conflicts-list" aria-label="Conflicts">
       <h3>
-        Conflicts <span className="knowledge-count">{conflicts.conflicts.length}</span>
+        Conflicts <span className="knowledge-count">{conflicts.total}</span>
       </h3>
       <ul>
         {conflicts.conflicts.map((conflict) => (
@@ -31,6 +31,9 @@ export function ConflictsList({ documentId, conflicts }: { documentId: string; c
           </li>
         ))}
       </ul>
+      {conflicts.total > conflicts.conflicts.length ? (
+        <p className="knowledge-hint">The {conflicts.conflicts.length} most severe of {conflicts.total} are shown.</p>
+      ) : null}
     </section>
   );
 }

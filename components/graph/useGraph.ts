@@ -25,6 +25,7 @@ const viewSchema: z.ZodType<GraphViewDto> = z.object(viewShape);
 const conflictsSchema: z.ZodType<ConflictsDto> = z.object({
   ...viewShape,
   conflicts: z.array(z.object({ sourceId: z.string(), targetId: z.string(), reason: z.string().nullable(), severity: z.string().nullable() })),
+  total: z.number(),
 });
 
 export type GraphViewKind = 'impact' | 'dependencies';

@@ -43,7 +43,10 @@ export interface ConflictDto {
 
 /** GET /api/graph/conflicts */
 export interface ConflictsDto extends GraphViewDto {
+  /** The most severe first, at most 200. */
   conflicts: ConflictDto[];
+  /** How many there are in all. */
+  total: number;
 }
 
 /** GET /api/graph/cycles */

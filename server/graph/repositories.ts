@@ -16,6 +16,8 @@ import { toConflicts } from './rules';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SNIPPET = 60;
+/** Conflicts a request returns (ConflictsDto.total says how many there are). */
+const MAX_CONFLICTS = 200;
 
 type Display = Omit<GraphNodeDto, 'distance' | 'path'>;
 
@@ -209,9 +211,12 @@ export class MoleculeRepository {
       if (!found) return null;
       pairs = found;
     }
-    const conflicts: ConflictDto[] = pairs.map((p) => ({ sourceId: p.sourceId, targetId: p.targetId, reason: p.reason, severity: p.severity }));
+    // The most severe first, at most MAX_CONFLICTS of them drawn: a handbook's thousands of
+    // conflicting variants took seconds to describe and no one reads them in a side panel.
+    const shown = [...pairs].sort((a, b) => Number(b.severity === 'high') - Number(a.severity === 'high')).slice(0, MAX_CONFLICTS);
+    const conflicts: ConflictDto[] = shown.map((p) => ({ sourceId: p.sourceId, targetId: p.targetId, reason: p.reason, severity: p.severity }));
     const edges = conflicts.map((c) => ({ source: c.sourceId, target: c.targetId, type: 'CONFLICTS_WITH', props: { reason: c.reason, severity: c.severity } }));
-    return { ...(await drawIds(this.stores, tenantId, conflicts.flatMap((c) => [c.sourceId, c.targetId]), edges, options)), conflicts };
+    return { ...(await drawIds(this.stores, tenantId, conflicts.flatMap((c) => [c.sourceId, c.targetId]), edges, options)), conflicts, total: pairs.length };
   }
 }
 
