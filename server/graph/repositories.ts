@@ -40,13 +40,13 @@ async function describe({ db, graph }: Stores, tenantId: string, ids: string[], 
         `SELECT a.id, a.atom_type AS type, a.name, a.canonical, a.text_value AS text, an.document_id AS "documentId", an.block_id AS "blockId"
            FROM atoms a
            LEFT JOIN LATERAL (SELECT document_id, block_id FROM annotations
-                               WHERE tenant_id = a.tenant_id AND knowledge_id = a.id ORDER BY created_at LIMIT 1) an ON TRUE
+                               WHERE tenant_id = a.tenant_id AND knowledge_type = 'atom' AND knowledge_id = a.id ORDER BY created_at LIMIT 1) an ON TRUE
           WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[])`, params),
       db.query<{ id: string; type: string; name: string | null; configuration: Record<string, unknown> | null; documentId: string | null; blockId: string | null }>(
         `SELECT m.id, m.molecule_type AS type, m.name, m.configuration, an.document_id AS "documentId", an.block_id AS "blockId"
            FROM molecule_metadata m
            LEFT JOIN LATERAL (SELECT document_id, block_id FROM annotations
-                               WHERE tenant_id = m.tenant_id AND knowledge_id = m.id ORDER BY created_at LIMIT 1) an ON TRUE
+                               WHERE tenant_id = m.tenant_id AND knowledge_type = 'molecule' AND knowledge_id = m.id ORDER BY created_at LIMIT 1) an ON TRUE
           WHERE m.tenant_id = $1 AND m.id = ANY($2::uuid[])`, params),
       db.query<{ id: string; title: string | null }>('SELECT id, title FROM documents WHERE tenant_id = $1 AND id = ANY($2::uuid[])', params),
       db.query<{ id: string; documentId: string; type: string; content: BlockContent }>(

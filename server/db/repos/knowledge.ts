@@ -96,10 +96,14 @@ export const KnowledgeRepository = {
 
   async atomsOfDocument(db: Sql, tenantId: string, documentId: string): Promise<AtomRow[]> {
     const { rows } = await db.query<AtomRow>(
-      `WITH ${DOCUMENT_MOLECULES}
-       SELECT ${ATOM_COLUMNS},
-              ARRAY(SELECT dm.id FROM doc_molecules dm WHERE a.id = ANY(dm.atom_ids) ORDER BY dm.created_at) AS "moleculeIds"
-         FROM atoms a
+      // Each atom's rules by one grouping of the rules' atom ids: a scan of the document's rules
+      // per atom was 6,000 x 4,000 comparisons for a 1,000-paragraph handbook (1.9 s).
+      `WITH ${DOCUMENT_MOLECULES},
+       parts AS (SELECT u.atom_id, array_agg(u.id ORDER BY u.created_at, u.id) AS ids
+                   FROM (SELECT DISTINCT x.atom_id, dm.id, dm.created_at FROM doc_molecules dm, unnest(dm.atom_ids) AS x(atom_id)) u
+                  GROUP BY u.atom_id)
+       SELECT ${ATOM_COLUMNS}, COALESCE(p.ids, '{}'::uuid[]) AS "moleculeIds"
+         FROM atoms a LEFT JOIN parts p ON p.atom_id = a.id
         WHERE a.tenant_id = $1 AND a.deleted_at IS NULL
           AND a.id IN (SELECT knowledge_id FROM annotations WHERE tenant_id = $1 AND document_id = $2 AND knowledge_type = 'atom')`,
       [tenantId, documentId],
