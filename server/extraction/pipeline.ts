@@ -10,6 +10,7 @@ import type { BlockRow } from '../db/repos/blocks';
 import { blockText, tableCells } from '@/lib/blocks/text';
 import { nothingStored, removeBlockKnowledge, storeBlockExtraction, storedKnowledge, storeNewBlocks, type StoredKnowledge, type StoreSummary } from './store';
 import type { Extraction, Extractor } from './types';
+import { MAX_BLOCK_CHARS, MAX_TABLE_CHARS } from './ruleExtractor';
 
 /** Code is not prose: numbers in it are not knowledge. */
 const SKIPPED_TYPES = new Set(['code', 'divider', 'image', 'file']);
@@ -215,6 +216,7 @@ export async function extractDocument(
   let done = 0;
   await onProgress?.(0, total);
   let heading: string | undefined;
+  let capped = 0;
   for (const block of blocks) {
     const text = textOf(block);
     if (HEADINGS.has(block.blockType)) heading = text;
@@ -224,6 +226,7 @@ export async function extractDocument(
       continue;
     }
     const cells = tableCells(block.content);
+    if (text.length > (cells ? MAX_TABLE_CHARS : MAX_BLOCK_CHARS)) capped++;
     let raw: Extraction;
     const startedAt = Date.now();
     try {
@@ -242,6 +245,11 @@ export async function extractDocument(
     if (pending.length >= chunkSize || Date.now() - pendingSince >= STORE_WAIT_MS) await store();
   }
   await store();
+  // Said in the panel: the rest of such a block holds no highlights.
+  if (capped > 0) {
+    summary.notice = `${capped === 1 ? 'One block is' : `${capped} blocks are`} longer than ${MAX_BLOCK_CHARS.toLocaleString('en')} characters`
+      + ' (tables: ' + `${MAX_TABLE_CHARS.toLocaleString('en')}): knowledge was read from the first ${MAX_BLOCK_CHARS.toLocaleString('en')} only.`;
+  }
 
   // Knowledge of blocks that are gone.
   for (const blockId of gone) {

@@ -419,6 +419,7 @@ describe('extraction queue', { timeout: 180_000 }, () => {
     assert.equal(finished.state, 'idle', `the huge document was extracted (error: ${finished.error})`);
     const annotations = await KnowledgeRepository.annotations(db, tenantId, huge);
     assert.ok(annotations.length > 0);
+    assert.match(finished.notice ?? '', /^One block is longer than 20,000 characters .*first 20,000 only\.$/, 'the cut is said, not silent');
   });
   it('a long job reports "done of total" blocks while it runs, at most a few times a second; a short one writes nothing', async () => {
     const { db } = database;
