@@ -50,13 +50,14 @@ import { createNeo4jGraphStore } from '../server/graph/neo4jStore';
 import { BenchClient } from './support/benchClient';
 import { createBenchDatabase, type BenchDatabase } from './support/benchDatabase';
 import { knowledgeStored, Progress, readProgress } from './support/bigdocProgress';
-import { BigdocWorker, freePort, killHard, portOpen, rssBytes, startServerChild, waitForExit } from './support/bigdocProcesses';
+import { freePort, killHard, portOpen, rssBytes, startServerChild, waitForExit } from './support/bigdocProcesses';
+import { REDIS_URL, WorkerProcess } from './support/workerProcess';
 import { onInterrupt } from './support/cleanup';
 import { cpuBetween, sampleCpu, type CpuSample } from './support/cpuSampler';
 import type { ServerProcess } from './support/serverProcess';
 import { DocumentsResult } from './support/serverProtocol';
 import { distribution, round, wallNow } from './support/stats';
-import { REDIS_URL } from './support/workerProcess';
+import { sleep, withTimeout } from './support/waiting';
 
 const DatabaseKind = z.enum(['pglite', 'postgres']);
 type DatabaseKind = z.infer<typeof DatabaseKind>;
@@ -247,7 +248,7 @@ interface Deployment {
   benchDatabase: BenchDatabase | null;
   dataDir: string | null;
   server: ServerProcess | null;
-  worker: BigdocWorker | null;
+  worker: WorkerProcess | null;
   tenantId: string;
   /** Reads a document's progress: over the child's HTTP on PGlite, straight from PostgreSQL otherwise. */
   progress(documentId: string, outboxUpTo: number | null): Promise<Progress>;
@@ -309,7 +310,7 @@ async function deploy(database: DatabaseKind): Promise<Deployment> {
   };
   try {
     deployment.server = await startServerChild(serverEnv, pidFile); // migrates before the worker starts
-    if (benchDatabase) deployment.worker = await BigdocWorker.start(workerEnv(benchDatabase.url));
+    if (benchDatabase) deployment.worker = await WorkerProcess.start(benchDatabase.url, NEO4J);
     const info = await httpGet(port, '/bench/info', REQUEST_TIMEOUT_MS);
     deployment.tenantId = z.object({ tenantId: z.string() }).parse(JSON.parse(info.body)).tenantId;
     return deployment;
@@ -317,10 +318,6 @@ async function deploy(database: DatabaseKind): Promise<Deployment> {
     await deployment.close();
     throw error;
   }
-}
-
-function workerEnv(databaseUrl: string) {
-  return { DATABASE_URL: databaseUrl, REDIS_URL, ...NEO4J };
 }
 
 interface PasteMeasured {
@@ -591,7 +588,7 @@ async function measureRestart(
     })();
     const [serverStart, workerStart] = await Promise.allSettled([
       startServerChild(deployment.serverEnv, deployment.pidFile),
-      deployment.benchDatabase ? BigdocWorker.start(workerEnv(deployment.benchDatabase.url)) : Promise.resolve(null),
+      deployment.benchDatabase ? WorkerProcess.start(deployment.benchDatabase.url, NEO4J) : Promise.resolve(null),
     ]);
     if (serverStart.status === 'fulfilled') deployment.server = serverStart.value;
     else error = `the server did not start again: ${String(serverStart.reason)}`;
@@ -825,22 +822,6 @@ async function clearNeo4jTenant(tenantId: string): Promise<void> {
 
 function seconds(at: number | null, from: number): number | null {
   return at === null ? null : round((at - from) / 1000, 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${message} within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const startedAt = Date.now();

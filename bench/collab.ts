@@ -36,6 +36,7 @@ import {
   type ServerKind,
 } from './support/serverProtocol';
 import { distribution, loopDelayMonitor, loopDelayP99Ms, p99RatioInterval, round, wallNow, type Distribution } from './support/stats';
+import { sleep, withTimeout } from './support/waiting';
 
 const KEYS_PER_SECOND = Number(process.env.BENCH_KEYS_PER_SECOND ?? 5);
 /** Measured seconds per round; a scenario measures roundsFor(spec) x this per server. */
@@ -547,22 +548,6 @@ async function waitForTail(server: ServerProcess): Promise<void> {
 function selected(variable: string): (name: string) => boolean {
   const names = process.env[variable]?.split(',').map((name) => name.trim()).filter(Boolean);
   return (name) => !names || names.length === 0 || names.includes(name);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${message} within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const startedAt = Date.now();

@@ -1,13 +1,14 @@
 /**
  * The production worker (`server/main.ts --role=worker`: extraction queue + graph sync) beside a
  * collab-role server under test, on the same PostgreSQL database, hearing it over Redis.
- * The graph lives in that database's tables (no NEO4J_URI), as for the single-process runs.
+ * The graph lives in that database's tables unless `env` names NEO4J_URI (the big-document suite).
  * It runs at nice 10: on this one shared machine that stands in for what production gives it,
  * CPU of its own (another host or container), so background work does not starve the relay.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { wallNow } from './stats';
 
 const WORKER_NICENESS = 10;
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -19,9 +20,14 @@ function profilerFlags(): string[] {
 }
 
 export class WorkerProcess {
-  private constructor(private readonly child: ChildProcess) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    /** wallNow() when it printed KOS_WORKER_READY. */
+    readonly readyAt: number,
+  ) {}
 
-  static async start(databaseUrl: string): Promise<WorkerProcess> {
+  /** `env` adds to the worker's environment (NEO4J_URI …); a worker that never becomes ready is killed. */
+  static async start(databaseUrl: string, env: Record<string, string> = {}): Promise<WorkerProcess> {
     const main = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', ...profilerFlags(), main, '--role=worker'], {
       env: {
@@ -30,28 +36,34 @@ export class WorkerProcess {
         LOG_LEVEL: 'warn',
         DATABASE_URL: databaseUrl,
         REDIS_URL,
+        ...env,
       },
       // Our stdout carries only the JSON result: the worker's goes to our stderr.
       stdio: ['ignore', 'pipe', 2],
     });
     if (child.pid !== undefined) os.setPriority(child.pid, WORKER_NICENESS);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the worker did not start within 60 s')), 60_000);
-      let stdout = '';
-      child.stdout?.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (!stdout.includes('KOS_WORKER_READY')) return;
-        clearTimeout(timer);
-        child.stdout?.removeAllListeners('data');
-        child.stdout?.pipe(process.stderr);
-        resolve();
+    try {
+      const readyAt = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the worker did not start within 60 s')), 60_000);
+        let stdout = '';
+        child.stdout?.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (!stdout.includes('KOS_WORKER_READY')) return;
+          clearTimeout(timer);
+          child.stdout?.removeAllListeners('data');
+          child.stdout?.pipe(process.stderr);
+          resolve(wallNow());
+        });
+        child.once('exit', (code, signal) => {
+          clearTimeout(timer);
+          reject(new Error(`the worker exited (${code ?? signal}) before it was ready`));
+        });
       });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the worker exited with ${code} before it was ready`));
-      });
-    });
-    return new WorkerProcess(child);
+      return new WorkerProcess(child, readyAt);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
   }
 
   get pid(): number | undefined {
