@@ -30,10 +30,10 @@ export interface Database extends Sql {
    */
   appTx<T>(settings: Record<string, string>, fn: (tx: Sql) => Promise<T>): Promise<T>;
   /**
-   * The same database for background work (extraction, graph sync), which yields to everything
-   * else: on PGlite its statements and transactions are admitted after waiting normal ones,
-   * 'idle' (graph sync) after 'background' (extraction) (admission.ts); on PostgreSQL it has a small pool of its own, so it never holds the
-   * connections requests need.
+   * The same database for background work, which yields to everything else: on PGlite its
+   * statements and transactions are admitted after waiting normal ones, 'idle' (graph sync) after
+   * 'background' (extraction) (admission.ts); on PostgreSQL both share a small pool of their own,
+   * so they never hold the connections requests need.
    */
   background(priority?: 'background' | 'idle'): Database;
   close(): Promise<void>;

@@ -211,16 +211,18 @@ export async function extractDocument(
     done += chunk.length;
     if (chunk.length > 0) await onProgress?.(done, total);
   };
-  // Counted first so the editor can say "340 of 1,000 blocks" (the hash is ~1 µs a block).
-  const total = onProgress ? blocks.filter((block) => extractedHash.get(block.id) !== hashOf(extractor.name, block, textOf(block))).length : 0;
+  // Texts and hashes first, so the editor can say "340 of 1,000 blocks" before the first is done.
+  const texts = blocks.map((block) => {
+    const text = textOf(block);
+    return { block, text, hash: hashOf(extractor.name, block, text) };
+  });
+  const total = texts.filter(({ block, hash }) => extractedHash.get(block.id) !== hash).length;
   let done = 0;
   await onProgress?.(0, total);
   let heading: string | undefined;
   let capped = 0;
-  for (const block of blocks) {
-    const text = textOf(block);
+  for (const { block, text, hash } of texts) {
     if (HEADINGS.has(block.blockType)) heading = text;
-    const hash = hashOf(extractor.name, block, text);
     if (extractedHash.get(block.id) === hash) {
       summary.blocksSkipped++;
       continue;
@@ -247,8 +249,9 @@ export async function extractDocument(
   await store();
   // Said in the panel: the rest of such a block holds no highlights.
   if (capped > 0) {
-    summary.notice = `${capped === 1 ? 'One block is' : `${capped} blocks are`} longer than ${MAX_BLOCK_CHARS.toLocaleString('en')} characters`
-      + ' (tables: ' + `${MAX_TABLE_CHARS.toLocaleString('en')}): knowledge was read from the first ${MAX_BLOCK_CHARS.toLocaleString('en')} only.`;
+    const [limit, tables] = [MAX_BLOCK_CHARS, MAX_TABLE_CHARS].map((n) => n.toLocaleString('en'));
+    summary.notice = `${capped === 1 ? 'One block is' : `${capped} blocks are`} longer than ${limit} characters (tables: ${tables}): `
+      + `knowledge was read from the first ${limit} only.`;
   }
 
   // Knowledge of blocks that are gone.

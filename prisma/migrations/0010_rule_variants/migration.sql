@@ -27,3 +27,7 @@ DROP INDEX IF EXISTS atoms_name_idx;
 
 -- Entities whose edges point at a changed or deleted one are found by its id (reverse links).
 CREATE INDEX IF NOT EXISTS sync_state_linked_idx ON sync_state USING gin (linked_ids);
+
+-- The conditions' GIN index (0008) served the pairwise comparison this replaces; nothing reads
+-- it now, and every stored rule paid for it.
+DROP INDEX IF EXISTS molecule_conditions_idx;
