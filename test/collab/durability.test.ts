@@ -6,14 +6,9 @@ import path from 'node:path';
 import * as Y from 'yjs';
 import { connectClient } from '../support/collab';
 import { createPostgresDatabase, testDbKind } from '../support/db';
-import { spawnServer } from '../support/process';
+import { createDocumentBeforeStart, spawnServer } from '../support/process';
 import { waitFor } from '../support/waitFor';
 import { openDatabase } from '../../server/db/client';
-import { migrate } from '../../server/db/migrate';
-import { ensureLocalIdentity } from '../../server/db/repos/tenants';
-import { DocumentRepository } from '../../server/db/repos/documents';
-import { createSession } from '../../server/auth/accounts';
-import { SESSION_COOKIE } from '../../server/http/cookies';
 
 /** Environment of a server process with its own fresh database of the kind under test. */
 async function freshEnvironment() {
@@ -25,16 +20,6 @@ async function freshEnvironment() {
   return { env: { DATABASE_URL: '', DATA_DIR: dir }, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A document and a session cookie of the local user, written before the server opens the database. */
-async function createDocument(env: { DATABASE_URL?: string; DATA_DIR?: string }): Promise<{ documentId: string; cookie: string }> {
-  const db = await openDatabase(env);
-  await migrate(db);
-  const { tenant, user } = await ensureLocalIdentity(db);
-  const document = await DocumentRepository.create(db, tenant.id, {});
-  const cookie = `${SESSION_COOKIE}=${await createSession(db, user.accountId, tenant.id)}`;
-  await db.close();
-  return { documentId: document.id, cookie };
-}
 
 describe('durability', () => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -45,7 +30,7 @@ describe('durability', () => {
   it('a server killed with SIGKILL 200 ms after 1,000 updates comes back with all 1,000', async () => {
     const { env, cleanup } = await freshEnvironment();
     cleanups.push(cleanup);
-    const { documentId, cookie } = await createDocument(env);
+    const { documentId, cookie } = await createDocumentBeforeStart(env);
 
     const first = await spawnServer(env);
     const writer = connectClient(first.wsUrl, documentId, { cookie });
@@ -75,7 +60,7 @@ describe('durability', () => {
   it('a clean restart keeps the blocks rows and the text', async () => {
     const { env, cleanup } = await freshEnvironment();
     cleanups.push(cleanup);
-    const { documentId, cookie } = await createDocument(env);
+    const { documentId, cookie } = await createDocumentBeforeStart(env);
     const server = await spawnServer(env);
     const client = connectClient(server.wsUrl, documentId, { cookie });
     await client.synced;
@@ -100,7 +85,7 @@ describe('durability', () => {
   it('edits received but not yet projected when the server was killed reach the blocks rows at the next start, unopened', async () => {
     const { env, cleanup } = await freshEnvironment();
     cleanups.push(cleanup);
-    const { documentId, cookie } = await createDocument(env);
+    const { documentId, cookie } = await createDocumentBeforeStart(env);
     // A projection that waits 10 s: the edit is durable long before its rows would be written.
     const first = await spawnServer({ ...env, PROJECTION_DEBOUNCE_MS: '10000', PROJECTION_MAX_WAIT_MS: '10000' });
     const writer = connectClient(first.wsUrl, documentId, { cookie });

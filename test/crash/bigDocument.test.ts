@@ -13,14 +13,9 @@ import path from 'node:path';
 import * as Y from 'yjs';
 import { connectClient, type TestClient } from '../support/collab';
 import { createPostgresDatabase, testDbKind } from '../support/db';
-import { spawnServer, type ServerProcess } from '../support/process';
+import { createDocumentBeforeStart, spawnServer, type ServerProcess } from '../support/process';
 import { waitFor } from '../support/waitFor';
 import { openDatabase } from '../../server/db/client';
-import { migrate } from '../../server/db/migrate';
-import { ensureLocalIdentity } from '../../server/db/repos/tenants';
-import { DocumentRepository } from '../../server/db/repos/documents';
-import { createSession } from '../../server/auth/accounts';
-import { SESSION_COOKIE } from '../../server/http/cookies';
 import { YDOC_FIELD } from '../../lib/blocks/types';
 import type { HealthReport } from '../../server/health';
 
@@ -62,15 +57,6 @@ async function freshEnvironment(): Promise<Environment> {
   return { env: { ...common, DATABASE_URL: '', DATA_DIR: dir }, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-async function createDocument(env: Record<string, string>): Promise<{ documentId: string; cookie: string }> {
-  const db = await openDatabase(env);
-  await migrate(db);
-  const { tenant, user } = await ensureLocalIdentity(db);
-  const document = await DocumentRepository.create(db, tenant.id, {});
-  const cookie = `${SESSION_COOKIE}=${await createSession(db, user.accountId, tenant.id)}`;
-  await db.close();
-  return { documentId: document.id, cookie };
-}
 
 /** A port free now, so that every restart listens where the client reconnects. */
 async function freePort(): Promise<number> {
@@ -202,7 +188,7 @@ describe('crash during a big paste', () => {
     // The clean run: how long the work takes sets the window the kills fall in.
     const clean = await freshEnvironment();
     cleanups.push(clean.cleanup);
-    const cleanDocument = await createDocument(clean.env);
+    const cleanDocument = await createDocumentBeforeStart(clean.env);
     const cleanServer = await startServer(clean.env, await freePort());
     cleanups.push(() => cleanServer.kill());
     const cleanClient = connectClient(cleanServer.wsUrl, cleanDocument.documentId, { cookie: cleanDocument.cookie });
@@ -222,7 +208,7 @@ describe('crash during a big paste', () => {
     // The crash run: the client keeps its document across the restarts, as a browser tab does.
     const crash = await freshEnvironment();
     cleanups.push(crash.cleanup);
-    const { documentId, cookie } = await createDocument(crash.env);
+    const { documentId, cookie } = await createDocumentBeforeStart(crash.env);
     const port = await freePort();
     let server = await startServer(crash.env, port);
     cleanups.push(() => server.kill());

@@ -1,6 +1,12 @@
 /** Runs the real server entry point (server/main.ts) as a child process, for crash tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { openDatabase } from '../../server/db/client';
+import { migrate } from '../../server/db/migrate';
+import { ensureLocalIdentity } from '../../server/db/repos/tenants';
+import { DocumentRepository } from '../../server/db/repos/documents';
+import { createSession } from '../../server/auth/accounts';
+import { SESSION_COOKIE } from '../../server/http/cookies';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -65,4 +71,15 @@ export async function spawnServer(
       });
     },
   };
+}
+
+/** A document and a session cookie of the local user, written before the server opens the database. */
+export async function createDocumentBeforeStart(env: { DATABASE_URL?: string; DATA_DIR?: string }): Promise<{ documentId: string; cookie: string }> {
+  const db = await openDatabase(env);
+  await migrate(db);
+  const { tenant, user } = await ensureLocalIdentity(db);
+  const document = await DocumentRepository.create(db, tenant.id, {});
+  const cookie = `${SESSION_COOKIE}=${await createSession(db, user.accountId, tenant.id)}`;
+  await db.close();
+  return { documentId: document.id, cookie };
 }
