@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { startServices } from './start';
 import { CollabServer } from './collab/server';
 import { log } from './log';
-import { identifyUpgrade } from './auth/upgrade';
+import { identifyUpgrade, refuseForeignOrigin, upgradeOriginAllowed } from './auth/upgrade';
 import { recordEdit } from './auth/audit';
 import { loadConfig } from './config';
 
@@ -81,7 +81,11 @@ const server = http.createServer((req, res) => {
   handleRequest(req, res);
 });
 server.on('upgrade', (req, socket, head) => {
-  if (CollabServer.handles(req)) return collab.handleUpgrade(req, socket, head);
+  if (CollabServer.handles(req)) {
+    if (upgradeOriginAllowed(req)) return collab.handleUpgrade(req, socket, head);
+    log.warn({ origin: req.headers.origin, host: req.headers.host }, 'collaboration upgrade from a foreign Origin refused');
+    return refuseForeignOrigin(socket);
+  }
   if (handleOtherUpgrade) return handleOtherUpgrade(req, socket, head);
   socket.destroy();
 });
