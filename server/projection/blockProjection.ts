@@ -3,9 +3,10 @@
  *
  * schedule() is called on every update; the projection runs after `debounceMs` of quiet, or at
  * the latest `maxWaitMs` after the first pending update, so a steady typist still sees rows
- * within a second. Each run: assign ids to blocks that lack one (or reuse one), diff against
- * the rows last written, write only the difference plus the title in one statement (blockWrite.ts),
- * then publish `blocks.changed`. Runs never overlap; an update during a run triggers another.
+ * within a second. Each run: assign ids to blocks that lack one (or reuse one), make the text
+ * storable (no NUL, no lone surrogate), diff against the rows last written, write only the
+ * difference plus the title in one statement (blockWrite.ts), then publish `blocks.changed`.
+ * Runs never overlap; an update during a run triggers another.
  */
 import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
@@ -16,6 +17,7 @@ import { DocumentRepository } from '../db/repos/documents';
 import { writeBlocks } from './blockWrite';
 import { diffBlocks, fingerprint, projectBlocks } from '../../lib/blocks/project';
 import { BLOCK_ID_ATTR, YDOC_FIELD, plainText, type ProjectedBlock } from '../../lib/blocks/types';
+import { storableJson } from '../../lib/util/storableText';
 import type { Logger } from '../log';
 
 /** Transaction origin of the server's own id repairs. */
@@ -112,7 +114,8 @@ export class BlockProjection {
   private async project(): Promise<void> {
     const { target } = this;
     const written = this.written ?? (await this.loadWritten());
-    const blocks = await this.projectWithIds(written);
+    // Before the diff, so the rows read back from the database fingerprint the same as these.
+    const blocks = (await this.projectWithIds(written)).map(storableBlock);
     const { upserts, deletes, next } = diffBlocks(written, blocks);
     const title = deriveTitle(blocks);
     if (upserts.length === 0 && deletes.length === 0 && title === this.title) return;
@@ -177,6 +180,16 @@ function findElements(fragment: Y.XmlFragment, ids: Set<string>): Y.XmlElement[]
     if (node instanceof Y.XmlElement && ids.has(String(node.getAttribute(BLOCK_ID_ATTR)))) found.push(node);
   }
   return found;
+}
+
+/**
+ * The block as PostgreSQL can store it: one NUL or lone surrogate anywhere in its content (text,
+ * marks, attributes) made every later write of the document fail, so nothing after it reached
+ * `blocks`. Ids and types are the projection's own (UUIDs, the block vocabulary).
+ */
+function storableBlock(block: ProjectedBlock): ProjectedBlock {
+  const content = storableJson(block.content);
+  return content === block.content ? block : { ...block, content };
 }
 
 const TITLE_TYPES = new Set(['heading_1', 'heading_2', 'heading_3', 'paragraph']);
