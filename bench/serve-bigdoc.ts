@@ -24,6 +24,7 @@ import { createSession } from '../server/auth/accounts';
 import { recordEdit } from '../server/auth/audit';
 import { SESSION_COOKIE } from '../server/http/cookies';
 import { log } from '../server/log';
+import { healthFor } from '../server/health';
 import { COLLAB_PATH } from '../lib/collab/closeCodes';
 import { GET as listDocuments } from '../app/api/documents/route';
 import { GET as healthRoute } from '../app/api/health/route';
@@ -62,9 +63,9 @@ await serveOverIpc(async () => {
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname === '/api/health') {
-      if (role === 'all') return send(res, await healthRoute());
+      if (role === 'all') return send(res, await healthRoute(new Request(url, { headers: { cookie } })));
       const report = await services.health();
-      return send(res, Response.json(report, { status: report.status === 'ok' ? 200 : 503 }));
+      return send(res, Response.json(await healthFor(db, req.headers.cookie, report), { status: report.status === 'ok' ? 200 : 503 }));
     }
     if (url.pathname === '/api/documents') return send(res, await listDocuments(new Request(url, { headers: { cookie } })));
     if (url.pathname === '/bench/progress') {

@@ -3,6 +3,8 @@ import neo4j, { type Driver } from 'neo4j-driver';
 import type { Database } from './db/client';
 import type { Bus } from './bus';
 import type { GraphSyncStatus } from './graph/sync';
+import { resolveSession } from './auth/accounts';
+import { readCookie, SESSION_COOKIE } from './http/cookies';
 import { withTimeout } from '../lib/util/withTimeout';
 
 export interface StoreStatus {
@@ -49,4 +51,25 @@ export async function checkHealth(db: Database, bus: Bus, neo4jDriver: Driver | 
   ]);
   const sync = await graphSync?.status().catch(() => undefined);
   return { status: stores.every((s) => s.status === 'ok') ? 'ok' : 'degraded', stores, ...(sync ? { graphSync: sync } : {}) };
+}
+
+/** What /api/health tells a caller without a session: ok or degraded, and up or down per store. */
+export interface PublicHealthReport {
+  status: HealthReport['status'];
+  stores: Array<Pick<StoreStatus, 'store' | 'status'>>;
+}
+
+/**
+ * The report as the caller may see it. /api/health is public (load balancers and monitors probe
+ * it without signing in), so without a member's session it keeps to what a probe needs: error
+ * texts (a store's connection error, the graph sync's last error), store kinds, latencies and
+ * backlog counts tell an outsider about the deployment and its load, and go only to members of
+ * an organisation. When the session cannot be read (the database is down) the caller gets the
+ * public view.
+ */
+export async function healthFor(db: Database, cookieHeader: string | null | undefined, report: HealthReport): Promise<HealthReport | PublicHealthReport> {
+  const token = readCookie(cookieHeader, SESSION_COOKIE);
+  const session = token ? await resolveSession(db, token).catch(() => null) : null;
+  if (session?.membership) return report;
+  return { status: report.status, stores: report.stores.map(({ store, status }) => ({ store, status })) };
 }

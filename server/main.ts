@@ -15,6 +15,7 @@ import { log } from './log';
 import { identifyUpgrade, refuseForeignOrigin, upgradeOriginAllowed } from './auth/upgrade';
 import { recordEdit } from './auth/audit';
 import { loadConfig } from './config';
+import { healthFor } from './health';
 
 const { values } = parseArgs({
   // --next=off: the embedded default's process without the pages (crash tests: no Next compiler).
@@ -58,9 +59,10 @@ const collab = new CollabServer({
 
 let handleRequest: http.RequestListener = (req, res) => {
   if (req.url === '/api/health') {
-    void services.health().then((report) => {
+    void services.health().then(async (report) => {
+      const body = await healthFor(services.db, req.headers.cookie, report);
       res.writeHead(report.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(report));
+      res.end(JSON.stringify(body));
     });
     return;
   }

@@ -102,7 +102,7 @@ describe('documents API', () => {
   });
 
   it('health reports every store', async () => {
-    const response = await healthRoute.GET();
+    const response = await healthRoute.GET(get('/api/health'));
     const report = await response.json();
     assert.equal(response.status, 200);
     assert.deepEqual(report.stores.map((s: { store: string }) => s.store), ['database', 'cache', 'graph']);

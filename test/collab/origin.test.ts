@@ -6,14 +6,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import { createPostgresDatabase, testDbKind } from '../support/db';
-import { createDocumentBeforeStart, spawnServer, type ServerProcess } from '../support/process';
+import { createDocumentBeforeStart, freshServerEnvironment, spawnServer, type ServerProcess } from '../support/process';
 import { waitFor } from '../support/waitFor';
 import { YDOC_FIELD } from '../../lib/blocks/types';
 
@@ -68,16 +64,9 @@ describe('collaboration upgrade: Origin', () => {
   let cleanup: () => Promise<void> = async () => {};
 
   before(async () => {
-    let env: Record<string, string>;
-    if (testDbKind() === 'postgres') {
-      const { url, drop } = await createPostgresDatabase();
-      env = { DATABASE_URL: url };
-      cleanup = drop;
-    } else {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kos-origin-'));
-      env = { DATABASE_URL: '', DATA_DIR: dir };
-      cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const fresh = await freshServerEnvironment();
+    const { env } = fresh;
+    cleanup = fresh.cleanup;
     ({ documentId, cookie } = await createDocumentBeforeStart(env));
     server = await spawnServer(env);
   });

@@ -81,8 +81,9 @@ function paste(client: TestClient) {
   client.doc.transact(() => client.doc.getXmlFragment(YDOC_FIELD).push(paragraphs));
 }
 
-async function health(server: ServerProcess): Promise<HealthReport> {
-  const response = await fetch(`${server.url}/api/health`);
+/** With a member's session: without one, /api/health says only ok/degraded per store. */
+async function health(server: ServerProcess, cookie: string): Promise<HealthReport> {
+  const response = await fetch(`${server.url}/api/health`, { headers: { cookie } });
   return (await response.json()) as HealthReport;
 }
 
@@ -90,11 +91,11 @@ async function health(server: ServerProcess): Promise<HealthReport> {
  * Done: start-up catch-up over, no extraction job left, the graph outbox empty, and still so 2 s
  * later (a paste's projection, which queues the extraction, waits for up to 500 ms of quiet).
  */
-async function finished(server: ServerProcess, timeout: number): Promise<void> {
+async function finished(server: ServerProcess, cookie: string, timeout: number): Promise<void> {
   let doneSince: number | null = null;
   await waitFor(
     async () => {
-      const report = await health(server);
+      const report = await health(server, cookie);
       const done = report.catchingUp === false && report.extraction?.pending === 0 && report.graphSync?.pending === 0;
       doneSince = done ? (doneSince ?? Date.now()) : null;
       assert.ok(doneSince !== null && Date.now() - doneSince >= 2000, `not finished: ${JSON.stringify({ catchingUp: report.catchingUp, extraction: report.extraction, graph: report.graphSync?.pending })}`);
@@ -196,7 +197,7 @@ describe('crash during a big paste', () => {
     await cleanClient.synced;
     const pastedAt = Date.now();
     paste(cleanClient);
-    await finished(cleanServer, 90_000);
+    await finished(cleanServer, cleanDocument.cookie, 90_000);
     const workMs = Date.now() - pastedAt;
     cleanClient.destroy();
     await cleanServer.kill('SIGTERM');
@@ -220,7 +221,7 @@ describe('crash during a big paste', () => {
     for (let kill = 0; kill < KILLS; kill++) {
       const delay = Math.round(next() * workMs);
       await new Promise((resolve) => setTimeout(resolve, delay));
-      const report = await health(server).catch(() => null);
+      const report = await health(server, cookie).catch(() => null);
       t.diagnostic(`kill ${kill + 1} at ${delay} ms: extraction pending ${report?.extraction?.pending}, graph outbox ${report?.graphSync?.pending}`);
       await server.kill('SIGKILL');
       server = await startServer(crash.env, port);
@@ -230,7 +231,7 @@ describe('crash during a big paste', () => {
     t.diagnostic(`listening after each restart: ${listened.join(', ')} ms`);
     // The client gives the server what it may not have received before a kill.
     await waitFor(() => assert.ok(client.provider.synced, 'client synced'), { timeout: 15_000 });
-    await finished(server, 90_000);
+    await finished(server, cookie, 90_000);
     client.destroy();
     await server.kill('SIGTERM');
     const actual = await knowledge(crash.env, documentId);

@@ -1,5 +1,7 @@
 /** Runs the real server entry point (server/main.ts) as a child process, for crash tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../server/db/client';
 import { migrate } from '../../server/db/migrate';
@@ -7,6 +9,7 @@ import { ensureLocalIdentity } from '../../server/db/repos/tenants';
 import { DocumentRepository } from '../../server/db/repos/documents';
 import { createSession } from '../../server/auth/accounts';
 import { SESSION_COOKIE } from '../../server/http/cookies';
+import { createPostgresDatabase, testDbKind } from './db';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -82,4 +85,14 @@ export async function createDocumentBeforeStart(env: { DATABASE_URL?: string; DA
   const cookie = `${SESSION_COOKIE}=${await createSession(db, user.accountId, tenant.id)}`;
   await db.close();
   return { documentId: document.id, cookie };
+}
+
+/** Fresh data for a spawned server on the database under test (KOS_TEST_DB), and what removes it. */
+export async function freshServerEnvironment(): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
+  if (testDbKind() === 'postgres') {
+    const { url, drop } = await createPostgresDatabase();
+    return { env: { DATABASE_URL: url }, cleanup: drop };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kos-server-'));
+  return { env: { DATABASE_URL: '', DATA_DIR: dir }, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
