@@ -2,7 +2,9 @@
  * Fixed-window rate limits shared by every process through Redis (INCR + PEXPIRE in one
  * MULTI), or counted in this process on the embedded default. check() counts one hit on every
  * key and throws RateLimitedError (→ 429 with Retry-After, or websocket close 4529) when any
- * key is over its limit in the current window.
+ * key is over its limit in the current window. While Redis cannot answer (down, restarting, or
+ * slower than REDIS_ANSWER_MS), each process counts by itself: limits then hold per process, so a
+ * Redis outage multiplies them by the number of processes but never turns them off.
  */
 import { Redis } from 'ioredis';
 
@@ -25,8 +27,13 @@ export class RateLimitedError extends Error {
 export interface RateLimiter {
   readonly kind: 'redis' | 'in-process';
   check(limits: Limit[]): Promise<void>;
+  /** Adds `hits` (0: only reads) to each key's current window and returns the counts; never refuses. */
+  count(keys: Array<{ key: string; windowMs?: number; hits?: number }>): Promise<number[]>;
   close(): Promise<void>;
 }
+
+/** How long a Redis count may take before this process counts by itself instead. */
+export const REDIS_ANSWER_MS = 500;
 
 /** Counts hits per window; returns [count, ms left in the window] for each key. */
 type Counter = (keys: Array<{ key: string; windowMs: number; hits: number }>) => Promise<Array<[number, number]>>;
@@ -37,29 +44,32 @@ function limiter(kind: RateLimiter['kind'], count: Counter, close: () => Promise
     async check(limits) {
       const active = limits.filter((l) => l.limit > 0);
       if (active.length === 0) return;
-      // Fails open: an unreachable Redis must not take the API down with it (health reports it).
-      const counts = await count(active.map((l) => ({ key: l.key, windowMs: l.windowMs ?? 60_000, hits: l.hits ?? 1 }))).catch(() => null);
-      if (!counts) return;
+      const counts = await count(active.map((l) => ({ key: l.key, windowMs: l.windowMs ?? 60_000, hits: l.hits ?? 1 })));
       let wait = 0;
       counts.forEach(([hits, leftMs], i) => {
         if (hits > active[i].limit) wait = Math.max(wait, leftMs);
       });
       if (wait > 0) throw new RateLimitedError(Math.max(1, Math.ceil(wait / 1000)));
     },
+    async count(keys) {
+      if (keys.length === 0) return [];
+      const counts = await count(keys.map((k) => ({ key: k.key, windowMs: k.windowMs ?? 60_000, hits: k.hits ?? 1 })));
+      return counts.map(([hits]) => hits);
+    },
     close,
   };
 }
 
-export function inProcessLimiter(): RateLimiter {
+/** Windows counted in this process's memory (swept once a minute). */
+function memoryCounter(): { count: Counter; close: () => void } {
   const windows = new Map<string, { hits: number; resetAt: number }>();
   const sweep = setInterval(() => {
     const now = Date.now();
     for (const [key, w] of windows) if (w.resetAt <= now) windows.delete(key);
   }, 60_000);
   sweep.unref();
-  return limiter(
-    'in-process',
-    async (keys) =>
+  return {
+    count: async (keys) =>
       keys.map(({ key, windowMs, hits }) => {
         const now = Date.now();
         let w = windows.get(key);
@@ -67,29 +77,59 @@ export function inProcessLimiter(): RateLimiter {
         w.hits += hits;
         return [w.hits, w.resetAt - now];
       }),
-    async () => clearInterval(sweep),
-  );
+    close: () => clearInterval(sweep),
+  };
 }
 
-export function redisLimiter(url: string): RateLimiter {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+export function inProcessLimiter(): RateLimiter {
+  const memory = memoryCounter();
+  return limiter('in-process', memory.count, async () => memory.close());
+}
+
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+export function redisLimiter(url: string, options: { answerMs?: number } = {}): RateLimiter {
+  // No offline queue: while disconnected a command fails at once and this process counts alone.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => {});
+  const memory = memoryCounter();
+  const shared: Counter = async (keys) => {
+    const multi = redis.multi();
+    for (const { key, windowMs, hits } of keys) {
+      const window = Math.floor(Date.now() / windowMs);
+      multi.incrby(`kos:rl:${key}:${window}`, hits).pexpire(`kos:rl:${key}:${window}`, windowMs);
+    }
+    const results = (await multi.exec()) ?? [];
+    return keys.map(({ windowMs }, i) => {
+      const [error, hits] = results[i * 2] ?? [];
+      if (error) throw error;
+      return [Number(hits), windowMs - (Date.now() % windowMs)];
+    });
+  };
+  const answerMs = options.answerMs ?? REDIS_ANSWER_MS;
+  // The first count waits (at most answerMs) for the first connection; later ones never wait for one.
+  let firstReady: Promise<void> | null = new Promise<void>((resolve) => redis.once('ready', resolve));
   return limiter(
     'redis',
     async (keys) => {
-      const multi = redis.multi();
-      for (const { key, windowMs, hits } of keys) {
-        const window = Math.floor(Date.now() / windowMs);
-        multi.incrby(`kos:rl:${key}:${window}`, hits).pexpire(`kos:rl:${key}:${window}`, windowMs);
+      if (firstReady) {
+        await withinMs(firstReady, answerMs).catch(() => {});
+        firstReady = null;
       }
-      const results = (await multi.exec()) ?? [];
-      return keys.map(({ windowMs }, i) => {
-        const [error, hits] = results[i * 2] ?? [];
-        if (error) throw error;
-        return [Number(hits), windowMs - (Date.now() % windowMs)];
-      });
+      if (redis.status !== 'ready') return memory.count(keys);
+      return withinMs(shared(keys), answerMs).catch(() => memory.count(keys));
     },
-    async () => void (await redis.quit().catch(() => {})),
+    async () => {
+      memory.close();
+      // quit() needs a connection to send QUIT on; without one, stop reconnecting.
+      await redis.quit().catch(() => redis.disconnect());
+    },
   );
 }
 
