@@ -1,5 +1,15 @@
 /** Every environment variable the server reads, with its default. The README's table mirrors this. */
 import { z } from 'zod';
+import { parseTrustProxy } from './http/clientAddress';
+
+const validTrustProxy = (value: string | undefined) => {
+  try {
+    parseTrustProxy(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -26,6 +36,11 @@ const schema = z.object({
   EXTRACTION_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
   /** "Continue as local user" on the sign-in page; default: on without DATABASE_URL, off with it. */
   LOCAL_LOGIN: z.enum(['0', '1']).optional(),
+  /** Which proxies' X-Forwarded-For is believed for the client address (default: none). */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .refine(validTrustProxy, 'TRUST_PROXY takes a number of hops, or addresses, subnets, loopback, linklocal or uniquelocal separated by commas'),
   /** Adds Secure to the session cookie (serve over HTTPS). */
   COOKIE_SECURE: z.enum(['0', '1']).default('0'),
   /** Rate limits (0 = off): API requests per minute per user and per organisation, sign-in and

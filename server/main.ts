@@ -16,6 +16,7 @@ import { identifyUpgrade, refuseForeignOrigin, upgradeOriginAllowed } from './au
 import { recordEdit } from './auth/audit';
 import { loadConfig } from './config';
 import { healthFor } from './health';
+import { clientAddress, parseTrustProxy } from './http/clientAddress';
 
 const { values } = parseArgs({
   // --next=off: the embedded default's process without the pages (crash tests: no Next compiler).
@@ -77,9 +78,11 @@ if (nextApp) {
   handleOtherUpgrade = (req, socket, head) => void upgrade(req, socket, head);
 }
 
-// Route handlers see the client's address (rate limits on sign-in); a client cannot supply its own.
+// Route handlers see the client's address (rate limits on sign-in); a client cannot supply its own
+// unless it comes through a proxy TRUST_PROXY names.
+const trustProxy = parseTrustProxy(config.TRUST_PROXY);
 const server = http.createServer((req, res) => {
-  req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+  req.headers['x-forwarded-for'] = clientAddress(req, trustProxy);
   handleRequest(req, res);
 });
 server.on('upgrade', (req, socket, head) => {

@@ -1,5 +1,6 @@
 /** Starting and ending sessions from route handlers: the cookie, and the sign-in rate limit. */
 import { SESSION_TTL_MS } from '../auth/accounts';
+import { startSignInAttempt, type SignInAttempt } from '../auth/signInThrottle';
 import { services } from '../services';
 import { sessionCookie } from './cookies';
 
@@ -9,12 +10,16 @@ export function withSessionCookie(response: Response, token: string | null): Res
   return response;
 }
 
-/** Sign-in and sign-up attempts per client address (and per email), against password guessing. */
-export async function limitAuthAttempts(request: Request, email?: string): Promise<void> {
-  const limit = services().config.RATE_LIMIT_AUTH_PER_MINUTE;
-  const address = request.headers.get('x-forwarded-for') ?? 'unknown';
-  await services().limiter.check([
-    { key: `auth-ip:${address}`, limit },
-    ...(email ? [{ key: `auth-email:${email.toLowerCase()}`, limit }] : []),
-  ]);
+/** The client's address: server/main.ts puts it in X-Forwarded-For (see clientAddress.ts). */
+export const requestAddress = (request: Request) => request.headers.get('x-forwarded-for') || 'unknown';
+
+/** Sign-up (and other unauthenticated account) attempts per client address. */
+export async function limitAuthAttempts(request: Request): Promise<void> {
+  await services().limiter.check([{ key: `auth-ip:${requestAddress(request)}`, limit: services().config.RATE_LIMIT_AUTH_PER_MINUTE }]);
+}
+
+/** A sign-in attempt, throttled so that guessing cannot lock the owner out (signInThrottle.ts). */
+export function startSignIn(request: Request, email: string): Promise<SignInAttempt> {
+  const { limiter, config } = services();
+  return startSignInAttempt(limiter, config.RATE_LIMIT_AUTH_PER_MINUTE, email, requestAddress(request));
 }

@@ -2,21 +2,24 @@ import { services } from '@/server/services';
 import { AccountError, createSession, signIn } from '@/server/auth/accounts';
 import { json, parseBody, route } from '@/server/http/route';
 import { HttpError } from '@/server/http/errors';
-import { limitAuthAttempts, withSessionCookie } from '@/server/http/session';
+import { startSignIn, withSessionCookie } from '@/server/http/session';
 import { SignInBody } from '../schema';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = route(async (request: Request) => {
   const body = await parseBody(request, SignInBody);
-  await limitAuthAttempts(request, body.email);
+  const attempt = await startSignIn(request, body.email);
   const { db } = services();
   try {
     const account = await signIn(db, body.email, body.password);
     const token = await createSession(db, account.id);
     return withSessionCookie(json({ account }), token);
   } catch (error) {
-    if (error instanceof AccountError) throw new HttpError(401, error.code, error.message);
+    if (error instanceof AccountError) {
+      await attempt.failed();
+      throw new HttpError(401, error.code, error.message);
+    }
     throw error;
   }
 });
