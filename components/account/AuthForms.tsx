@@ -113,7 +113,8 @@ export function SignUpForm({ next: rawNext }: { next?: string }) {
   const [organisation, setOrganisation] = useState('');
   const [touched, setTouched] = useState(false);
   const signUp = useSignUp();
-  const busy = signUp.isPending || signUp.isSuccess;
+  const busy = signUp.isPending || signUp.data?.signedIn === true;
+  const notSignedIn = signUp.data?.signedIn === false;
   const passwordTooShort = password.length > 0 && password.length < MIN_PASSWORD;
 
   const onSubmit = (event: FormEvent) => {
@@ -127,18 +128,15 @@ export function SignUpForm({ next: rawNext }: { next?: string }) {
         password,
         ...(organisation.trim() && !joiningByInvite ? { organisation: organisation.trim() } : {}),
       },
-      { onSuccess: () => goTo(next) },
+      {
+        onSuccess: ({ signedIn }) => {
+          if (signedIn) goTo(next);
+        },
+      },
     );
   };
 
-  const error =
-    signUp.error instanceof ApiError && signUp.error.code === 'email_taken' ? (
-      <>
-        An account with this email already exists. <Link href={withNext('/signin', next)}>Sign in instead</Link>.
-      </>
-    ) : signUp.isError ? (
-      errorMessage(signUp.error)
-    ) : null;
+  const error = signUp.isError ? signInError(signUp.error) : null;
 
   return (
     <main className="page page-auth">
@@ -181,6 +179,12 @@ export function SignUpForm({ next: rawNext }: { next?: string }) {
         {error ? (
           <p className="notice notice-error" role="alert" data-testid="auth-error">
             {error}
+          </p>
+        ) : null}
+        {notSignedIn ? (
+          <p className="notice notice-info" role="status" data-testid="sign-up-not-signed-in">
+            You are not signed in, and nothing was changed. If you already have an account with this email,{' '}
+            <Link href={withNext('/signin', next)}>sign in with its password</Link>.
           </p>
         ) : null}
         <button type="submit" className="button button-primary" disabled={busy} data-testid="submit">

@@ -6,7 +6,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import type { Persona } from '@/lib/account/personas';
-import { personaSchema, queryKeys, requestJson } from '../api';
+import { ApiError, personaSchema, queryKeys, requestJson } from '../api';
 
 const okSchema = z.unknown();
 
@@ -37,10 +37,23 @@ export function useSignIn() {
   });
 }
 
+/**
+ * Sign-up answers alike for a new email and one that has an account (it does not say which);
+ * only whether a session started tells this page whether to go on or to ask for a sign-in.
+ */
 export function useSignUp() {
   return useMutation({
-    mutationFn: (input: { email: string; name: string; password: string; organisation?: string }) =>
-      requestJson('/api/auth/signup', okSchema, { method: 'POST', body: JSON.stringify(input) }),
+    mutationFn: async (input: { email: string; name: string; password: string; organisation?: string }) => {
+      await requestJson('/api/auth/signup', okSchema, { method: 'POST', body: JSON.stringify(input) });
+      const signedIn = await requestJson('/api/me', okSchema).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof ApiError && error.status === 401) return false;
+          throw error;
+        },
+      );
+      return { signedIn };
+    },
   });
 }
 
