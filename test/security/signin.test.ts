@@ -109,7 +109,7 @@ describe('TRUST_PROXY: whose X-Forwarded-For is believed', () => {
   });
 
   it('a value proxy-addr cannot read stops the server at start-up with a sentence', () => {
-    assert.throws(() => loadConfig({ TRUST_PROXY: 'everyone' }), /TRUST_PROXY/);
-    assert.equal(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY, 'loopback, 10.0.0.0/8');
+    assert.throws(() => loadConfig({ NODE_ENV: 'test', TRUST_PROXY: 'everyone' }), /TRUST_PROXY/);
+    assert.equal(loadConfig({ NODE_ENV: 'test', TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY, 'loopback, 10.0.0.0/8');
   });
 });
