@@ -36,6 +36,8 @@ export interface Membership {
 
 export interface SessionIdentity {
   tokenHash: string;
+  /** The session's public id (settings → Sessions names it by this; the hash never leaves). */
+  sessionId: string;
   account: Account;
   /** The organisation the session works in; null until the account creates or joins one. */
   membership: Membership | null;
@@ -48,15 +50,26 @@ const colorFor = (seed: string) => COLORS[createHash('sha256').update(seed).dige
 const MEMBERSHIP_COLUMNS = `u.id AS "userId", u.tenant_id AS "tenantId", t.name AS "tenantName", u.persona,
   u.is_admin AS "isAdmin", u.color`;
 
-export async function signUp(db: Database, input: { email: string; name: string; password: string }): Promise<Account> {
+/**
+ * A new account and, if named, its first organisation, in one transaction: an organisation that
+ * cannot be written leaves no account behind. `tenantId` is the organisation's (null without one).
+ */
+export async function signUp(
+  db: Database,
+  input: { email: string; name: string; password: string; organisation?: string },
+): Promise<Account & { tenantId: string | null }> {
   const passwordHash = await hashPassword(input.password);
-  const { rows } = await db.query<Account>(
-    `INSERT INTO accounts (email, name, password_hash) VALUES ($1, $2, $3)
-     ON CONFLICT ((lower(email))) DO NOTHING RETURNING id, email, name`,
-    [input.email.trim(), input.name.trim(), passwordHash],
-  );
-  if (!rows[0]) throw new AccountError('email_taken', 'An account with this email already exists. Sign in instead.');
-  return rows[0];
+  return db.tx(async (tx) => {
+    const { rows } = await tx.query<Account>(
+      `INSERT INTO accounts (email, name, password_hash) VALUES ($1, $2, $3)
+       ON CONFLICT ((lower(email))) DO NOTHING RETURNING id, email, name`,
+      [input.email.trim(), input.name.trim(), passwordHash],
+    );
+    const account = rows[0];
+    if (!account) throw new AccountError('email_taken', 'An account with this email already exists. Sign in instead.');
+    const tenantId = input.organisation ? await insertOrganisation(tx, account, input.organisation) : null;
+    return { ...account, tenantId };
+  });
 }
 
 /** The account for these credentials, or an error that does not say which half was wrong. */
@@ -75,7 +88,7 @@ const DUMMY_HASH = hashPassword('not a password');
 DUMMY_HASH.catch(() => {});
 
 /** A new session in the account's first organisation (if any); returns the cookie token. */
-export async function createSession(db: Sql, accountId: string, tenantId?: string): Promise<string> {
+export async function createSession(db: Sql, accountId: string, tenantId?: string, userAgent?: string | null): Promise<string> {
   const token = newToken();
   const tenant =
     tenantId ??
@@ -84,25 +97,26 @@ export async function createSession(db: Sql, accountId: string, tenantId?: strin
       [accountId],
     )).rows[0]?.tenantId ??
     null;
-  await db.query(`INSERT INTO sessions (token_hash, account_id, tenant_id, expires_at) VALUES ($1, $2, $3, $4)`, [
-    hashToken(token),
-    accountId,
-    tenant,
-    new Date(Date.now() + SESSION_TTL_MS),
-  ]);
+  await db.query(
+    `INSERT INTO sessions (token_hash, account_id, tenant_id, expires_at, user_agent, last_seen_at) VALUES ($1, $2, $3, $4, $5, NOW())`,
+    [hashToken(token), accountId, tenant, new Date(Date.now() + SESSION_TTL_MS), userAgent ? userAgent.slice(0, 300) : null],
+  );
   return token;
 }
 
 export async function resolveSession(db: Sql, token: string): Promise<SessionIdentity | null> {
   const tokenHash = hashToken(token);
-  const { rows } = await db.query<{ accountId: string; email: string; name: string; tenantId: string | null }>(
-    `SELECT a.id AS "accountId", a.email, a.name, s.tenant_id AS "tenantId"
+  const { rows } = await db.query<{ accountId: string; email: string; name: string; tenantId: string | null; sessionId: string; stale: boolean }>(
+    `SELECT a.id AS "accountId", a.email, a.name, s.tenant_id AS "tenantId", s.id AS "sessionId",
+       (s.last_seen_at IS NULL OR s.last_seen_at < NOW() - interval '5 minutes') AS stale
      FROM sessions s JOIN accounts a ON a.id = s.account_id
      WHERE s.token_hash = $1 AND s.expires_at > NOW()`,
     [tokenHash],
   );
   const row = rows[0];
   if (!row) return null;
+  // "Last used" in settings → Sessions: one write per session every five minutes at most.
+  if (row.stale) await db.query('UPDATE sessions SET last_seen_at = NOW() WHERE token_hash = $1', [tokenHash]);
   const membership = row.tenantId
     ? ((
         await db.query<Membership>(
@@ -112,7 +126,7 @@ export async function resolveSession(db: Sql, token: string): Promise<SessionIde
         )
       ).rows[0] ?? null)
     : null;
-  return { tokenHash, account: { id: row.accountId, email: row.email, name: row.name }, membership };
+  return { tokenHash, sessionId: row.sessionId, account: { id: row.accountId, email: row.email, name: row.name }, membership };
 }
 
 export async function endSession(db: Sql, tokenHash: string): Promise<void> {
@@ -149,15 +163,14 @@ async function addMember(db: Sql, tenantId: string, account: Account, persona: P
 
 /** A new organisation; its creator is its admin and a domain expert. */
 export async function createOrganisation(db: Database, account: Account, name: string): Promise<{ tenantId: string }> {
-  return db.tx(async (tx) => {
-    const subdomain = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'org'}-${randomBytes(4).toString('hex')}`;
-    const { rows } = await tx.query<{ id: string }>('INSERT INTO tenants (name, subdomain) VALUES ($1, $2) RETURNING id', [
-      name.trim(),
-      subdomain,
-    ]);
-    await addMember(tx, rows[0].id, account, 'domain_expert', true);
-    return { tenantId: rows[0].id };
-  });
+  return { tenantId: await db.tx((tx) => insertOrganisation(tx, account, name)) };
+}
+
+async function insertOrganisation(tx: Sql, account: Account, name: string): Promise<string> {
+  const subdomain = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'org'}-${randomBytes(4).toString('hex')}`;
+  const { rows } = await tx.query<{ id: string }>('INSERT INTO tenants (name, subdomain) VALUES ($1, $2) RETURNING id', [name.trim(), subdomain]);
+  await addMember(tx, rows[0].id, account, 'domain_expert', true);
+  return rows[0].id;
 }
 
 /** Runs inside the admin's tenant transaction (RLS checks the tenant); returns the link's token. */

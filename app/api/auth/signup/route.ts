@@ -1,5 +1,5 @@
 import { services } from '@/server/services';
-import { AccountError, createOrganisation, createSession, signUp } from '@/server/auth/accounts';
+import { AccountError, createSession, signUp } from '@/server/auth/accounts';
 import { json, parseBody, route } from '@/server/http/route';
 import { limitAuthAttempts, withSessionCookie } from '@/server/http/session';
 import { SIGN_UP_MESSAGE } from '@/lib/account/signUp';
@@ -26,8 +26,7 @@ export const POST = route(async (request: Request) => {
   let token: string | null = null;
   try {
     const account = await signUp(db, body);
-    const organisation = body.organisation ? await createOrganisation(db, account, body.organisation) : null;
-    token = await createSession(db, account.id, organisation?.tenantId);
+    token = await createSession(db, account.id, account.tenantId ?? undefined);
   } catch (error) {
     if (!(error instanceof AccountError && error.code === 'email_taken')) throw error;
   }
