@@ -1,19 +1,29 @@
 import { services } from '@/server/services';
 import { route } from '@/server/http/route';
 import { requireDocument, type DocumentContext } from '@/server/http/document';
+import { readCookie, SESSION_COOKIE } from '@/server/http/cookies';
+import { eventStreams } from '@/server/http/eventStreams';
 import type { KnowledgeChangedEvent } from '@/lib/knowledge/dto';
 
 export const dynamic = 'force-dynamic';
 
 const KEEPALIVE_MS = 25_000;
 
-/** Server-sent events: `knowledge` whenever the document's knowledge or extraction status changes. */
+/**
+ * Server-sent events: `knowledge` whenever the document's knowledge or extraction status changes.
+ * At most 10 open per account (429 after); closed at once when the session ends or the membership
+ * changes (server/http/eventStreams.ts).
+ */
 export const GET = route(async (request: Request, context: DocumentContext) => {
-  const { tenantId, document } = await requireDocument(request, context);
+  const identity = await requireDocument(request, context);
+  const { tenantId, document } = identity;
   const id = document.id;
   const { bus } = services();
   const encoder = new TextEncoder();
   let cleanup = () => {};
+  let closeStream = () => {};
+  // Counted before the response exists: the 429 is a JSON answer, not a stream that ends.
+  const release = eventStreams().add(identity, readCookie(request.headers.get('cookie'), SESSION_COOKIE) ?? '', () => closeStream());
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (chunk: string) => {
@@ -33,15 +43,17 @@ export const GET = route(async (request: Request, context: DocumentContext) => {
       cleanup = () => {
         unsubscribe();
         clearInterval(keepalive);
+        release();
       };
-      request.signal.addEventListener('abort', () => {
+      closeStream = () => {
         cleanup();
         try {
           controller.close();
         } catch {
           // already closed
         }
-      });
+      };
+      request.signal.addEventListener('abort', closeStream);
     },
     cancel() {
       cleanup();
