@@ -8,9 +8,9 @@ import { withSessionCookie } from '@/server/http/session';
 export const dynamic = 'force-dynamic';
 
 /** "Continue as local user": the embedded default's one-click sign-in (off with DATABASE_URL). */
-export const POST = route(async () => {
+export const POST = route(async (request?: Request) => {
   const { config, db, local } = services();
   if (!localLoginEnabled(config)) throw NotFoundError('Local sign-in is turned off on this server.');
-  const token = await createSession(db, local.user.accountId, local.tenant.id);
+  const token = await createSession(db, local.user.accountId, local.tenant.id, request?.headers.get('user-agent'));
   return withSessionCookie(json({ ok: true }), token);
 });

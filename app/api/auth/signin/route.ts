@@ -13,7 +13,7 @@ export const POST = route(async (request: Request) => {
   const { db } = services();
   try {
     const account = await signIn(db, body.email, body.password);
-    const token = await createSession(db, account.id);
+    const token = await createSession(db, account.id, undefined, request.headers.get('user-agent'));
     return withSessionCookie(json({ account }), token);
   } catch (error) {
     if (error instanceof AccountError) {

@@ -26,7 +26,7 @@ export const POST = route(async (request: Request) => {
   let token: string | null = null;
   try {
     const account = await signUp(db, body);
-    token = await createSession(db, account.id, account.tenantId ?? undefined);
+    token = await createSession(db, account.id, account.tenantId ?? undefined, request.headers.get('user-agent'));
   } catch (error) {
     if (!(error instanceof AccountError && error.code === 'email_taken')) throw error;
   }
