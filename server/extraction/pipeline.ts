@@ -113,7 +113,7 @@ async function storeChunk(
     const { rows } = await tx.query<{ id: string; content: unknown; hash: string | null; annotated: boolean }>(
       `SELECT b.id, b.content, e.text_hash AS hash,
               EXISTS (SELECT 1 FROM annotations an WHERE an.tenant_id = b.tenant_id AND an.block_id = b.id) AS annotated
-         FROM blocks b LEFT JOIN block_extractions e ON e.block_id = b.id
+         FROM blocks b LEFT JOIN block_extractions e ON e.tenant_id = b.tenant_id AND e.block_id = b.id
         WHERE b.id = ANY($1::uuid[])`,
       [ids],
     );
@@ -162,10 +162,10 @@ async function readDocument(db: Database, tenantId: string, documentId: string) 
                     SELECT block_id FROM block_extractions WHERE tenant_id = $1 AND document_id = $2
                     UNION SELECT block_id FROM annotations
                      WHERE tenant_id = $1 AND document_id = $2 AND block_id IS NOT NULL AND status = 'anchored') k
-                   WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE id = k.block_id AND document_id = $2)) AS gone
+                   WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE tenant_id = $1 AND id = k.block_id AND document_id = $2)) AS gone
        FROM documents d
        LEFT JOIN blocks b ON b.tenant_id = d.tenant_id AND b.document_id = d.id
-       LEFT JOIN block_extractions e ON e.block_id = b.id
+       LEFT JOIN block_extractions e ON e.tenant_id = b.tenant_id AND e.block_id = b.id
       WHERE d.tenant_id = $1 AND d.id = $2 AND NOT d.in_trash`,
     [tenantId, documentId],
   );
@@ -266,11 +266,11 @@ export async function extractDocument(
 export async function staleDocuments(db: Database): Promise<Array<{ tenantId: string; documentId: string }>> {
   const { rows } = await db.query<{ tenantId: string; documentId: string }>(
     `SELECT DISTINCT b.tenant_id AS "tenantId", b.document_id AS "documentId"
-       FROM blocks b LEFT JOIN block_extractions e ON e.block_id = b.id
+       FROM blocks b LEFT JOIN block_extractions e ON e.tenant_id = b.tenant_id AND e.block_id = b.id
       WHERE e.block_id IS NULL OR e.extracted_at < b.updated_at
      UNION
      SELECT DISTINCT e.tenant_id, e.document_id
-       FROM block_extractions e LEFT JOIN blocks b ON b.id = e.block_id
+       FROM block_extractions e LEFT JOIN blocks b ON b.tenant_id = e.tenant_id AND b.id = e.block_id
       WHERE b.id IS NULL`,
   );
   return rows;

@@ -131,14 +131,14 @@ export async function storedKnowledge(db: Sql, tenantId: string, blockIds: strin
   const { rows: atoms } = await db.query<StoredKnowledge['atoms'][number] & { blockId: string }>(
     `SELECT an.block_id AS "blockId", a.id AS "atomId", an.id AS "annotationId", a.atom_type AS type, a.kind, a.name,
             a.canonical, an.start_offset AS start, a.version, ${PLACE}, a.confidence
-       FROM annotations an JOIN atoms a ON a.id = an.knowledge_id
+       FROM annotations an JOIN atoms a ON a.tenant_id = an.tenant_id AND a.id = an.knowledge_id
       WHERE an.tenant_id = $1 AND an.block_id = ANY($2::uuid[]) AND an.knowledge_type = 'atom' AND an.source <> 'manual'`,
     [tenantId, blockIds],
   );
   const { rows: molecules } = await db.query<StoredKnowledge['molecules'][number] & { blockId: string }>(
     `SELECT an.block_id AS "blockId", m.id AS "moleculeId", an.id AS "annotationId", m.molecule_type AS type, m.name,
             an.start_offset AS start, ${PLACE}
-       FROM annotations an JOIN molecule_metadata m ON m.id = an.knowledge_id
+       FROM annotations an JOIN molecule_metadata m ON m.tenant_id = an.tenant_id AND m.id = an.knowledge_id
       WHERE an.tenant_id = $1 AND an.block_id = ANY($2::uuid[]) AND an.knowledge_type = 'molecule' AND an.source <> 'manual'`,
     [tenantId, blockIds],
   );

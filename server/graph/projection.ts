@@ -78,7 +78,7 @@ async function atomRows(db: Sql, tenantId: string, ids: string[]): Promise<AtomR
     `SELECT a.id, a.atom_type AS type, a.kind, a.text_value AS text, a.number_value::text AS number, a.boolean_value AS boolean,
             a.date_value AS date, a.json_value AS json, a.canonical, a.unit, a.name, a.confidence, a.source, a.version,
             a.domain_id AS "domainId", d.name AS domain, a.created_at AS "createdAt", a.updated_at AS "updatedAt"
-       FROM atoms a LEFT JOIN domains d ON d.id = a.domain_id
+       FROM atoms a LEFT JOIN domains d ON d.tenant_id = a.tenant_id AND d.id = a.domain_id
       WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[]) AND a.deleted_at IS NULL`,
     [tenantId, ids],
   );
@@ -90,7 +90,7 @@ async function moleculeRows(db: Sql, tenantId: string, ids: string[]): Promise<M
     `SELECT m.id, m.molecule_type AS type, m.name, m.atom_roles AS "atomRoles", m.configuration,
             m.enforcement_level AS enforcement, m.confidence, m.source, m.domain_id AS "domainId", d.name AS domain,
             m.created_at AS "createdAt", m.updated_at AS "updatedAt"
-       FROM molecule_metadata m LEFT JOIN domains d ON d.id = m.domain_id
+       FROM molecule_metadata m LEFT JOIN domains d ON d.tenant_id = m.tenant_id AND d.id = m.domain_id
       WHERE m.tenant_id = $1 AND m.id = ANY($2::uuid[]) AND m.deleted_at IS NULL`,
     [tenantId, ids],
   );
@@ -121,7 +121,7 @@ export async function projectNodes(db: Sql, tenantId: string, type: GraphEntityT
     // No updatedAt: every edit touches the document, and the graph would churn for nothing.
     const { rows } = await db.query<{ id: string; title: string | null; domain: string | null; createdAt: Date }>(
       `SELECT doc.id, doc.title, d.name AS domain, doc.created_at AS "createdAt"
-         FROM documents doc LEFT JOIN domains d ON d.id = doc.domain_id
+         FROM documents doc LEFT JOIN domains d ON d.tenant_id = doc.tenant_id AND d.id = doc.domain_id
         WHERE doc.tenant_id = $1 AND doc.id = ANY($2::uuid[]) AND NOT doc.in_trash`,
       [tenantId, ids],
     );
@@ -131,7 +131,7 @@ export async function projectNodes(db: Sql, tenantId: string, type: GraphEntityT
     const { rows } = await db.query<{ id: string; documentId: string; parentId: string | null; position: number; blockType: string; createdAt: Date }>(
       `SELECT b.id, b.document_id AS "documentId", b.parent_id AS "parentId", b.position, b.block_type AS "blockType",
               b.created_at AS "createdAt"
-         FROM blocks b JOIN documents doc ON doc.id = b.document_id AND NOT doc.in_trash
+         FROM blocks b JOIN documents doc ON doc.tenant_id = b.tenant_id AND doc.id = b.document_id AND NOT doc.in_trash
         WHERE b.tenant_id = $1 AND b.id = ANY($2::uuid[])`,
       [tenantId, ids],
     );
@@ -277,7 +277,7 @@ async function appearances(db: Sql, tenantId: string, kind: 'atom' | 'molecule',
   const { rows } = await db.query<{ id: string; documentId: string; blockId: string | null; start: number; end: number; confidence: number | null; source: string | null }>(
     `SELECT an.knowledge_id AS id, an.document_id AS "documentId", an.block_id AS "blockId", an.start_offset AS start,
             an.end_offset AS "end", an.confidence, an.source
-       FROM annotations an JOIN documents doc ON doc.id = an.document_id AND NOT doc.in_trash
+       FROM annotations an JOIN documents doc ON doc.tenant_id = an.tenant_id AND doc.id = an.document_id AND NOT doc.in_trash
       WHERE an.tenant_id = $1 AND an.knowledge_type = $2 AND an.knowledge_id = ANY($3::uuid[]) AND an.status = 'anchored'
       ORDER BY an.knowledge_id, an.document_id, an.block_id, an.start_offset, an.end_offset`,
     [tenantId, kind, ids],

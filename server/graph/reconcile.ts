@@ -32,7 +32,7 @@ const READ = { timeoutMs: 30_000 };
 const LIVE: Record<GraphEntityType, string> = {
   domain: 'SELECT id FROM domains WHERE tenant_id = $1',
   document: 'SELECT id FROM documents WHERE tenant_id = $1 AND NOT in_trash',
-  block: 'SELECT b.id FROM blocks b JOIN documents d ON d.id = b.document_id AND NOT d.in_trash WHERE b.tenant_id = $1',
+  block: 'SELECT b.id FROM blocks b JOIN documents d ON d.tenant_id = b.tenant_id AND d.id = b.document_id AND NOT d.in_trash WHERE b.tenant_id = $1',
   atom: 'SELECT id FROM atoms WHERE tenant_id = $1 AND deleted_at IS NULL',
   molecule: 'SELECT id FROM molecule_metadata WHERE tenant_id = $1 AND deleted_at IS NULL',
 };

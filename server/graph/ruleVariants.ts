@@ -70,8 +70,8 @@ export async function ruleVariants(db: Sql, tenantId: string, conditionKeys: str
      SELECT v.ck AS "conditionKey", v.rk AS "resultKey", m.id, m.configuration -> 'results' AS results,
             m.enforcement_level AS enforcement,
             ARRAY(SELECT at.canonical FROM jsonb_to_recordset(m.atom_roles) r("atomId" uuid, role text, "order" int)
-                    JOIN atoms at ON at.id = r."atomId" WHERE r.role = 'result' ORDER BY r."order") AS canonicals
-       FROM v JOIN molecule_metadata m ON m.id = v.id`,
+                    JOIN atoms at ON at.tenant_id = m.tenant_id AND at.id = r."atomId" WHERE r.role = 'result' ORDER BY r."order") AS canonicals
+       FROM v JOIN molecule_metadata m ON m.tenant_id = $1 AND m.id = v.id`,
     [tenantId, keys, MAX_VARIANTS],
   );
   for (const row of rows) {
