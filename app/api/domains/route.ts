@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clientText } from '@/server/http/text';
 import { DomainRepository } from '@/server/db/repos/domains';
 import { json, parseBody, route } from '@/server/http/route';
 import { HttpError } from '@/server/http/errors';
@@ -7,8 +8,8 @@ import { requestIdentity, requirePersona, tenantTx } from '@/server/http/identit
 export const dynamic = 'force-dynamic';
 
 const CreateDomainBody = z.strictObject({
-  name: z.string().trim().min(1, 'name the domain').max(255),
-  description: z.string().trim().max(2000).optional(),
+  name: clientText().trim().min(1, 'name the domain').max(255),
+  description: clientText().trim().max(2000).optional(),
 });
 
 export const GET = route(async (request: Request) => {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { clientText } from '@/server/http/text';
 import { json, parseQuery, route } from '@/server/http/route';
 import { requestIdentity, tenantTx } from '@/server/http/identity';
 
 export const dynamic = 'force-dynamic';
 
-const SearchQuery = z.strictObject({ q: z.string().trim().min(1, 'type something to search for').max(200) });
+const SearchQuery = z.strictObject({ q: clientText().trim().min(1, 'type something to search for').max(200) });
 
 /** Documents by title and atoms by name or value, in the caller's organisation only. */
 export const GET = route(async (request: Request) => {
