@@ -200,3 +200,55 @@ export function useAudit(filters: AuditFilters) {
     getNextPageParam: (lastPage) => (lastPage.length < AUDIT_PAGE_SIZE ? null : (lastPage[lastPage.length - 1]?.cursor ?? null)),
   });
 }
+
+export function useRemoveMember() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => requestJson(`/api/members/${encodeURIComponent(id)}`, okSchema, { method: 'DELETE' }),
+    onSuccess: (_removed, id) => {
+      queryClient.setQueryData<Member[]>(membersKey, (current) => current?.filter((m) => m.id !== id));
+    },
+  });
+}
+
+const sessionSchema = z.object({
+  id: z.string(),
+  userAgent: z.string().nullable(),
+  createdAt: z.string(),
+  lastSeenAt: z.string().nullable(),
+  expiresAt: z.string(),
+  current: z.boolean(),
+});
+export type SessionSummary = z.infer<typeof sessionSchema>;
+const sessionsKey = ['me', 'sessions'] as const;
+
+export function useSessions() {
+  return useQuery({
+    queryKey: sessionsKey,
+    queryFn: async () => (await requestJson('/api/me/sessions', z.object({ sessions: z.array(sessionSchema) }))).sessions,
+  });
+}
+
+/** Ends one session (`id`) or, without one, every session but this. Ending this one goes to sign-in. */
+export function useEndSessions() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (session?: SessionSummary) => {
+      await requestJson(session ? `/api/me/sessions/${encodeURIComponent(session.id)}` : '/api/me/sessions', okSchema, { method: 'DELETE' });
+      return session;
+    },
+    onSuccess: (session) => {
+      if (session?.current) return goTo('/signin');
+      return queryClient.invalidateQueries({ queryKey: sessionsKey });
+    },
+  });
+}
+
+export function useChangePassword() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { currentPassword: string; newPassword: string }) =>
+      requestJson('/api/me/password', z.object({ changed: z.literal(true), endedSessions: z.number() }), { method: 'POST', body: JSON.stringify(input) }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: sessionsKey }),
+  });
+}

@@ -4,10 +4,38 @@ import { useState } from 'react';
 import { PERSONA_LABELS, PERSONAS, isPersona, type Persona } from '@/lib/account/personas';
 import { ApiError, errorMessage, useMe } from '../api';
 import { Avatar } from '../Avatar';
-import { useCreateInvite, useMembers, useUpdateMember, type CreatedInvite, type Member } from '../account/useAccount';
+import { useCreateInvite, useMembers, useRemoveMember, useUpdateMember, type CreatedInvite, type Member } from '../account/useAccount';
 import { usePersonaView } from '../persona/PersonaPreview';
 
 const expiry = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+function RemoveMember({ member }: { member: Member }) {
+  const remove = useRemoveMember();
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming) {
+    return (
+      <button type="button" className="button button-small" data-testid="member-remove" onClick={() => setConfirming(true)}>
+        Remove
+      </button>
+    );
+  }
+  return (
+    <span className="member-remove-confirm" role="group" aria-label={`Remove ${member.name}?`}>
+      <span className="knowledge-hint">Remove {member.name}? Their open documents close at once.</span>
+      <button type="button" className="button button-small button-danger" data-testid="member-remove-confirm" disabled={remove.isPending} onClick={() => remove.mutate(member.id)}>
+        {remove.isPending ? 'Removing…' : 'Remove'}
+      </button>
+      <button type="button" className="button button-small" disabled={remove.isPending} onClick={() => setConfirming(false)}>
+        Cancel
+      </button>
+      {remove.isError ? (
+        <span className="inline-error" role="alert">
+          {errorMessage(remove.error)}
+        </span>
+      ) : null}
+    </span>
+  );
+}
 
 function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
   const update = useUpdateMember();
@@ -48,6 +76,7 @@ function MemberRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
         />
         Admin
       </label>
+      {isSelf ? null : <RemoveMember member={member} />}
       {update.isPending ? <span className="knowledge-hint">Saving…</span> : null}
       {update.isError ? (
         <span className="inline-error" role="alert">

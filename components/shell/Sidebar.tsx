@@ -172,6 +172,7 @@ export function Sidebar() {
         <li>{navLink('/', 'All documents', 'nav-documents')}</li>
         <li>{navLink('/views/product', 'Product view', 'nav-product-view')}</li>
         {isAdmin ? <li>{navLink('/settings/members', 'Members', 'nav-members')}</li> : null}
+        <li>{navLink('/settings/account', 'Your account', 'nav-account')}</li>
         {isAdmin ? <li>{navLink('/admin/audit', 'Audit log', 'nav-audit')}</li> : null}
       </ul>
 
