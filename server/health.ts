@@ -22,6 +22,8 @@ export interface HealthReport {
   graphSync?: GraphSyncStatus;
   /** Processes that run the extraction queue: documents queued, running or waiting for a retry. */
   extraction?: { pending: number };
+  /** Processes that relay edits: relayed updates not yet committed to the update log, and how long the oldest has waited. */
+  updateLog?: { pending: number; behindMs: number };
   /** The start-up catch-up on a previous process's unfinished work is still running. */
   catchingUp?: boolean;
 }

@@ -117,7 +117,8 @@ export async function startServices(
   let caughtUp = false;
   const startBackground = () => (background ??= runBackground().finally(() => (caughtUp = true)));
   const health = async () => {
-    const report = await checkHealth(db, bus, neo4jDriver, graphSync);
+    const checked = await checkHealth(db, bus, neo4jDriver, graphSync);
+    const report = runsRelay ? { ...checked, updateLog: { pending: updateLog.pending, behindMs: updateLog.behindMs() } } : checked;
     if (!runsExtraction) return report;
     const { rows } = await db.query<{ pending: number }>(
       `SELECT count(*)::int AS pending FROM extraction_status WHERE state IN ('queued', 'running', 'retrying')`,

@@ -56,6 +56,34 @@ export function readMessage(data: Uint8Array): Incoming {
   }
 }
 
+/**
+ * The awareness update without the entries for client ids `mayWrite` refuses (ids another
+ * connection controls): a connection sets only its own presence. Null when nothing is left.
+ *   awareness update = varUint(n) n × (varUint(clientId) varUint(clock) varString(state json))
+ */
+export function ownAwarenessOnly(update: Uint8Array, mayWrite: (clientId: number) => boolean): Uint8Array | null {
+  try {
+    const decoder = decoding.createDecoder(update);
+    const entries: Array<[number, number, string]> = [];
+    for (let n = decoding.readVarUint(decoder); n > 0; n--) {
+      entries.push([decoding.readVarUint(decoder), decoding.readVarUint(decoder), decoding.readVarString(decoder)]);
+    }
+    const kept = entries.filter(([clientId]) => mayWrite(clientId));
+    if (kept.length === entries.length) return update;
+    if (kept.length === 0) return null;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, kept.length);
+    for (const [clientId, clock, state] of kept) {
+      encoding.writeVarUint(encoder, clientId);
+      encoding.writeVarUint(encoder, clock);
+      encoding.writeVarString(encoder, state);
+    }
+    return encoding.toUint8Array(encoder);
+  } catch (error) {
+    throw new MalformedMessage(error instanceof Error ? error.message : 'unreadable awareness update');
+  }
+}
+
 export function syncStep1(doc: Y.Doc): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, MessageType.Sync);

@@ -116,6 +116,21 @@ export class RoomRegistry {
     return this.rooms.size;
   }
 
+  /** How long the oldest relayed update not yet in the update log has waited, in ms. */
+  logBehindMs(): number {
+    return this.deps.updateLog.behindMs();
+  }
+
+  /** Relayed updates not yet in the update log. */
+  logPending(): number {
+    return this.deps.updateLog.pending;
+  }
+
+  /** Resolves once the update log is at most `ms` and `updates` behind what the rooms relayed. */
+  whenLogWithin(ms: number, updates?: number): Promise<void> {
+    return this.deps.updateLog.whenWithin(ms, updates);
+  }
+
   /** The live room of a document, loading it if needed; never a room that is unloading. */
   async join(tenantId: string, documentId: string, connection: Connection): Promise<Room> {
     for (;;) {

@@ -13,7 +13,7 @@ import { CLOSE_REASONS, COLLAB_PATH, CloseCode } from '../../lib/collab/closeCod
 import type { Database } from '../db/client';
 import { DocumentRepository } from '../db/repos/documents';
 import type { Logger } from '../log';
-import { MalformedMessage, awarenessMessage, readMessage, syncStep1, syncStep2, type Incoming } from './protocol';
+import { MalformedMessage, awarenessMessage, ownAwarenessOnly, readMessage, syncStep1, syncStep2, type Incoming } from './protocol';
 import { RoomRegistry, send, type Connection, type Room } from './rooms';
 import { changesDocument } from './readOnly';
 import type { AccessChangedEvent, Bus } from '../bus';
@@ -47,12 +47,26 @@ interface Session {
   req: IncomingMessage;
   /** Non-null while the connection is being identified again: messages wait here. */
   held: Array<[RawData, boolean]> | null;
+  /** Non-null while reading is paused for the update log (backpressure): frames already read wait here. */
+  backlog: Array<[RawData, boolean]> | null;
   handle(data: RawData, isBinary: boolean): void;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PING_INTERVAL_MS = 30_000;
 const CLOSE_HANDSHAKE_MS = 1000;
+/**
+ * Backpressure: a connection whose message finds the update log more than PAUSE_BEHIND_MS or
+ * PAUSE_BEHIND_UPDATES behind what was relayed stops being read until the log is within the
+ * RESUME_ bounds. Its client keeps the edits (TCP and the client's send buffer hold the rest), so
+ * what the relay has broadcast is never much more than ~100 ms (and one commit batch) ahead of
+ * what is durable, however fast a client sends. (One 64 KB read holds ~2,000 keystroke messages,
+ * handled in one tick: the count bound is what stops those.)
+ */
+const PAUSE_BEHIND_MS = 60;
+const PAUSE_BEHIND_UPDATES = 1000;
+const RESUME_BEHIND_MS = 30;
+const RESUME_BEHIND_UPDATES = 500;
 
 export class CollabServer {
   private readonly wss: WebSocketServer;
@@ -64,6 +78,7 @@ export class CollabServer {
   /** Connections being accepted (identify, room load), which close() waits for. */
   private readonly accepting = new Set<Promise<void>>();
   private closing = false;
+  private heldBack = 0;
 
   constructor(private readonly deps: CollabServerDeps) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxPayload ?? 8 * 1024 * 1024 });
@@ -97,7 +112,7 @@ export class CollabServer {
       }
       const held = session.held ?? [];
       session.held = null;
-      if (ws.readyState === ws.OPEN) for (const [data, isBinary] of held) session.handle(data, isBinary);
+      if (ws.readyState === ws.OPEN) for (const [data, isBinary] of held) this.deliver(ws, session, data, isBinary);
     }
   }
 
@@ -122,6 +137,34 @@ export class CollabServer {
     return this.wss.clients.size;
   }
 
+  /** Connections not being read now because the update log is behind (backpressure). */
+  get heldBackCount(): number {
+    return this.heldBack;
+  }
+
+  private deliver(ws: WebSocket, session: Session, data: RawData, isBinary: boolean): void {
+    const waiting = session.held ?? session.backlog;
+    if (waiting) return void waiting.push([data, isBinary]);
+    session.handle(data, isBinary);
+    const { rooms } = this.deps;
+    if (rooms.logPending() > PAUSE_BEHIND_UPDATES || rooms.logBehindMs() > PAUSE_BEHIND_MS) this.holdBack(ws, session);
+  }
+
+  private holdBack(ws: WebSocket, session: Session): void {
+    session.backlog = [];
+    ws.pause();
+    this.heldBack += 1;
+    void this.deps.rooms.whenLogWithin(RESUME_BEHIND_MS, RESUME_BEHIND_UPDATES).then(() => {
+      const backlog = session.backlog ?? [];
+      session.backlog = null;
+      this.heldBack -= 1;
+      while (backlog.length > 0 && !session.backlog) this.deliver(ws, session, ...(backlog.shift() as [RawData, boolean]));
+      const again = session.backlog as Session['backlog']; // deliver() may have held it back again
+      if (again) again.unshift(...backlog);
+      else ws.resume();
+    });
+  }
+
   private async accept(ws: WebSocket, req: IncomingMessage): Promise<void> {
     const { log, rooms, db } = this.deps;
     this.alive.set(ws, true);
@@ -132,7 +175,8 @@ export class CollabServer {
     ws.on('message', (data, isBinary) => (handler ? handler(data, isBinary) : early.push([data, isBinary])));
     ws.on('error', (error) => log.debug({ err: error }, 'websocket error'));
 
-    const documentId = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname.slice(COLLAB_PATH.length + 1));
+    // Canonical (lower-case) id: /collab/<ID> and /collab/<id> are one room.
+    const documentId = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname.slice(COLLAB_PATH.length + 1)).toLowerCase();
     try {
       const identity = await this.deps.identify(req);
       if (!identity) return close(ws, CloseCode.Unauthorized);
@@ -151,11 +195,12 @@ export class CollabServer {
         identity,
         req,
         held: null,
+        backlog: null,
         handle: (data, isBinary) => this.onMessage(room, connection, session.identity, data, isBinary),
       };
       this.sessions.set(ws, session);
       ws.on('close', () => this.sessions.delete(ws));
-      handler = (data, isBinary) => (session.held ? session.held.push([data, isBinary]) : session.handle(data, isBinary));
+      handler = (data, isBinary) => this.deliver(ws, session, data, isBinary);
       send(ws, syncStep1(room.doc));
       const states = [...room.awareness.getStates().keys()];
       if (states.length > 0) send(ws, awarenessMessage(room.awareness, states));
@@ -193,9 +238,13 @@ export class CollabServer {
           Y.applyUpdate(room.doc, message.update, connection);
           this.noteEdit(connection, identity, room.documentId);
           break;
-        case 'awareness':
-          awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, connection);
+        case 'awareness': {
+          // Nobody sets another connection's presence (nor the server's own id).
+          const own = ownAwarenessOnly(message.update, (clientId) =>
+            clientId !== room.doc.clientID && (connection.awarenessIds.has(clientId) || ![...room.connections].some((other) => other.awarenessIds.has(clientId))));
+          if (own) awarenessProtocol.applyAwarenessUpdate(room.awareness, own, connection);
           break;
+        }
         case 'query-awareness':
           send(ws, awarenessMessage(room.awareness, [...room.awareness.getStates().keys()]));
           break;

@@ -14,6 +14,9 @@
  *      back-off, so a database outage delays durability but drops nothing.
  *   A process crash before 3 loses at most the updates queued in the last ~20 ms (their clients
  *   still hold them and send them again when they reconnect); after 3, nothing.
+ *   The relay broadcasts an update before it is committed; behindMs() says by how much the log
+ *   trails, and the collaboration server stops reading from sockets that send while it trails
+ *   by more than ~60 ms or one batch (backpressure), so a fast sender cannot outrun durability.
  *
  * Load = snapshot (if any) + every row still in the log, whatever its id. Compaction folds rows
  * into the snapshot and deletes exactly the rows it folded, in one transaction, so an update that
@@ -42,6 +45,8 @@ export interface FlushStats {
 export class UpdateLog {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
+  /** Callers of whenWithin(), resolved after the commit that brings the log within their bound. */
+  private waiters: Array<{ ms: number; updates: number; resolve: () => void }> = [];
   private failures = 0;
   readonly stats: FlushStats = { batches: 0, updates: 0 };
 
@@ -67,6 +72,17 @@ export class UpdateLog {
       this.queue.push({ tenantId, documentId, update, at: Date.now(), resolve });
       if (!this.flushing) this.flushing = this.flushLoop();
     });
+  }
+
+  /** How long the oldest update not yet committed has waited, in ms (0 when all are committed). */
+  behindMs(now = Date.now()): number {
+    return this.queue.length === 0 ? 0 : now - this.queue[0].at;
+  }
+
+  /** Resolves once the log is at most `ms` and `updates` behind (at once if it already is). */
+  whenWithin(ms: number, updates = Infinity): Promise<void> {
+    if (this.behindMs() <= ms && this.queue.length <= updates) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ ms, updates, resolve }));
   }
 
   /** Resolves when everything appended so far is committed. */
@@ -96,8 +112,19 @@ export class UpdateLog {
       this.stats.batches += 1;
       this.stats.updates += batch.length;
       for (const item of batch) item.resolve();
+      this.wakeWaiters();
     }
     this.flushing = null;
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const behind = this.behindMs();
+    const within = (waiter: { ms: number; updates: number }) => behind <= waiter.ms && this.queue.length <= waiter.updates;
+    const waiting = this.waiters;
+    this.waiters = waiting.filter((waiter) => !within(waiter));
+    for (const waiter of waiting) if (within(waiter)) waiter.resolve();
   }
 
   private async insert(batch: Pending[]): Promise<void> {
